@@ -1,0 +1,250 @@
+// The backend conformance suite: every Store backend must pass it unchanged. A backend joins by
+// adding a factory to the INSTANTIATE_TEST_SUITE_P list at the bottom.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "store/store.hpp"
+
+namespace haven {
+namespace {
+
+using Factory = std::function<std::unique_ptr<Store>(const std::filesystem::path& dir, const Clock&)>;
+
+class Conformance : public ::testing::TestWithParam<std::pair<std::string, Factory>> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("haven-conformance-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store_ = GetParam().second(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
+    org_a_ = make_org("Justice Mission Manila", "PH");
+    org_b_ = make_org("Shelter Accra", "GH");
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<Transaction> write() {
+    auto tx = store_->begin(true);
+    EXPECT_TRUE(tx.ok()) << tx.error().message;
+    return std::move(tx.value());
+  }
+  std::int64_t make_org(const std::string& name, const std::string& country) {
+    auto tx = write();
+    auto org = create_record(*tx, spec("organisation"), 0,
+                             {{"name", name}, {"type", "ngo"}, {"country", country}}, clock_);
+    EXPECT_TRUE(org.ok()) << org.error().message;
+    EXPECT_TRUE(tx->commit().ok());
+    return org->id;
+  }
+  Record make_case(std::int64_t org, const std::string& title, const std::string& form = "osec") {
+    auto tx = write();
+    auto record = create_record(*tx, spec("case"), org,
+                                {{"title", title}, {"exploitation_form", form}, {"country", "PH"},
+                                 {"opened_on", "2026-02-01"}}, clock_);
+    EXPECT_TRUE(record.ok()) << record.error().message;
+    EXPECT_TRUE(tx->commit().ok());
+    return *record;
+  }
+  static const EntitySpec& spec(const char* kind) { return *find_entity(kind); }
+
+  FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+  std::int64_t org_a_ = 0, org_b_ = 0;
+};
+
+TEST_P(Conformance, InsertThenGetRoundTripsEveryField) {
+  const Record created = make_case(org_a_, "Livestream ring, Cebu");
+  auto tx = store_->begin(false);
+  ASSERT_TRUE(tx.ok());
+  auto read = (*tx)->get(spec("case"), created.id, org_a_);
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(read->fields, created.fields);
+  EXPECT_EQ(read->version, 1);
+  EXPECT_EQ(read->display_code, "CA-2026-00001");
+  EXPECT_EQ(read->created_at, "2026-11-26T00:00:00Z");
+}
+
+TEST_P(Conformance, DisplayCodesAreSequentialPerOrganisation) {
+  EXPECT_EQ(make_case(org_a_, "a").display_code, "CA-2026-00001");
+  EXPECT_EQ(make_case(org_a_, "b").display_code, "CA-2026-00002");
+  EXPECT_EQ(make_case(org_b_, "c").display_code, "CA-2026-00001");
+}
+
+TEST_P(Conformance, AnotherOrganisationsRecordIsNotFound) {
+  const Record theirs = make_case(org_b_, "theirs");
+  auto tx = store_->begin(false);
+  auto read = (*tx)->get(spec("case"), theirs.id, org_a_);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, ErrorCode::kNotFound);
+  auto page = (*tx)->list(spec("case"), org_a_, {});
+  EXPECT_TRUE(page->records.empty());
+}
+
+TEST_P(Conformance, StaleUpdateIsRefusedNeverLost) {
+  const Record created = make_case(org_a_, "first");
+  {
+    auto tx = write();
+    auto updated = update_record(*tx, spec("case"), created.id, org_a_, 1, {{"title", "second"}}, clock_);
+    ASSERT_TRUE(updated.ok()) << updated.error().message;
+    EXPECT_EQ(updated->version, 2);
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  auto tx = write();
+  auto stale = update_record(*tx, spec("case"), created.id, org_a_, 1, {{"title", "third"}}, clock_);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  auto direct = tx->update(spec("case"), created.id, org_a_, 1, created.fields);
+  EXPECT_EQ(direct.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(tx->get(spec("case"), created.id, org_a_)->fields["title"], "second");
+}
+
+TEST_P(Conformance, UncommittedWorkIsRolledBack) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(create_record(*tx, spec("case"), org_a_,
+                              {{"title", "x"}, {"exploitation_form", "osec"}, {"country", "PH"},
+                               {"opened_on", "2026-02-01"}}, clock_).ok());
+  }
+  auto tx = store_->begin(false);
+  EXPECT_EQ(*(*tx)->count(spec("case"), org_a_), 0);
+}
+
+TEST_P(Conformance, ListFiltersSortsAndPagesWithoutGapsOrRepeats) {
+  for (int i = 0; i < 23; ++i)
+    make_case(org_a_, "case " + std::to_string(i), i % 3 == 0 ? "sex_trafficking" : "osec");
+  auto tx = store_->begin(false);
+  ListQuery query;
+  query.filters.push_back({"exploitation_form", Filter::Op::kEq, "osec"});
+  query.sort = "exploitation_form";
+  query.descending = true;
+  query.limit = 4;
+  std::set<std::int64_t> seen;
+  std::int64_t previous = INT64_MAX;
+  int pages = 0;
+  do {
+    auto page = (*tx)->list(spec("case"), org_a_, query);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    for (const auto& r : page->records) {
+      EXPECT_EQ(r.fields["exploitation_form"], "osec");
+      EXPECT_LT(r.id, previous);
+      previous = r.id;
+      EXPECT_TRUE(seen.insert(r.id).second);
+    }
+    query.cursor = page->next_cursor;
+    ++pages;
+  } while (!query.cursor.empty());
+  EXPECT_EQ(seen.size(), 15u);
+  EXPECT_EQ(pages, 4);
+
+  ListQuery bad;
+  bad.sort = "title";  // not indexed: sorting it would be a full scan
+  EXPECT_EQ((*tx)->list(spec("case"), org_a_, bad).error().code, ErrorCode::kInvalidArgument);
+  ListQuery bad_cursor;
+  bad_cursor.cursor = "{not a cursor";
+  EXPECT_EQ((*tx)->list(spec("case"), org_a_, bad_cursor).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(Conformance, ReferencesMustExistInTheSameOrganisation) {
+  const Record theirs = make_case(org_b_, "theirs");
+  auto tx = write();
+  auto event = create_record(*tx, spec("case_event"), org_a_,
+                             {{"case_id", theirs.id}, {"occurred_at", "2026-03-01T10:00:00Z"}, {"type", "note"}},
+                             clock_);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().field, "/case_id");
+}
+
+TEST_P(Conformance, APersonTakesARoleInACaseOnce) {
+  const Record the_case = make_case(org_a_, "kiln");
+  auto tx = write();
+  auto person = create_record(*tx, spec("person"), org_a_, {{"given_name", "Asha"}, {"birth_date", "2010-01-01"}}, clock_);
+  ASSERT_TRUE(person.ok());
+  const Json link = {{"case_id", the_case.id}, {"person_id", person->id}, {"role", "victim"}};
+  auto first = create_record(*tx, spec("case_person"), org_a_, link, clock_);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->fields["is_minor"], true);
+  auto again = create_record(*tx, spec("case_person"), org_a_, link, clock_);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+}
+
+TEST_P(Conformance, FormDefinitionsAreVersioned) {
+  auto tx = write();
+  const Json form = {{"target_kind", "person"},
+                     {"fields", {{{"key", "village"}, {"label", "Village"}, {"type", "text"}}}}};
+  EXPECT_EQ(create_record(*tx, spec("form_definition"), org_a_, form, clock_)->fields["form_version"], 1);
+  EXPECT_EQ(create_record(*tx, spec("form_definition"), org_a_, form, clock_)->fields["form_version"], 2);
+  EXPECT_EQ(create_record(*tx, spec("form_definition"), org_b_, form, clock_)->fields["form_version"], 1);
+  EXPECT_EQ((*tx->latest_form(org_a_, "person"))["form_version"], 2);
+  EXPECT_TRUE(tx->latest_form(org_a_, "case")->is_null());
+}
+
+TEST_P(Conformance, UsersAndSessions) {
+  auto tx = write();
+  User user;
+  user.org_id = org_a_;
+  user.username = "maria";
+  user.display_name = "Maria Santos";
+  user.roles = {"caseworker"};
+  user.password_hash = "$argon2id$...";
+  auto created = tx->insert_user(user);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  EXPECT_EQ(tx->insert_user(user).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(tx->find_user("maria")->roles, std::vector<std::string>{"caseworker"});
+  ASSERT_TRUE(tx->insert_session("hash1", created->id, "2026-11-27T00:00:00Z").ok());
+  EXPECT_EQ(*tx->find_session("hash1", "2026-11-26T12:00:00Z"), created->id);
+  EXPECT_EQ(tx->find_session("hash1", "2026-11-28T00:00:00Z").error().code, ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(tx->delete_session("hash1").ok());
+  EXPECT_FALSE(tx->find_session("hash1", "2026-11-26T12:00:00Z").ok());
+}
+
+TEST_P(Conformance, ConcurrentWritersLoseNothing) {
+  constexpr int kThreads = 4, kEach = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) make_case(org_a_, "concurrent");
+    });
+  for (auto& t : threads) t.join();
+  auto tx = store_->begin(false);
+  EXPECT_EQ(*(*tx)->count(spec("case"), org_a_), kThreads * kEach);
+  ListQuery all;
+  all.limit = 1000;
+  std::set<std::string> codes;
+  auto page = (*tx)->list(spec("case"), org_a_, all);
+  ASSERT_TRUE(page.ok());
+  for (const auto& r : page->records) codes.insert(r.display_code);
+  EXPECT_EQ(codes.size(), static_cast<std::size_t>(kThreads * kEach));
+}
+
+TEST_P(Conformance, BackupIsAConsistentCopy) {
+  make_case(org_a_, "backed up");
+  const auto file = dir_ / "copy.db";
+  ASSERT_TRUE(store_->backup_to(file).ok());
+  EXPECT_FALSE(store_->backup_to(file).ok());  // never overwrites
+  auto copy = open_sqlite_store(file, clock_);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  auto tx = (*copy)->begin(false);
+  EXPECT_EQ(*(*tx)->count(spec("case"), org_a_), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, Conformance,
+    ::testing::Values(std::pair<std::string, Factory>{
+        "sqlite", [](const std::filesystem::path& dir, const Clock& clock) -> std::unique_ptr<Store> {
+          auto store = open_sqlite_store(dir / "haven.db", clock);
+          if (!store.ok()) ADD_FAILURE() << store.error().message;
+          return store.ok() ? std::move(store.value()) : nullptr;
+        }}),
+    [](const auto& info) { return info.param.first; });
+
+}  // namespace
+}  // namespace haven

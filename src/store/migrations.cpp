@@ -1,0 +1,348 @@
+// Forward-only schema migrations. A released migration is never edited: a change to the schema is
+// a new migration appended here, and migrations_test.cpp upgrades a database of every earlier
+// version with data in it to the latest.
+#include "store/migrations.hpp"
+
+namespace haven {
+namespace {
+
+// Version 1: accounts, sessions, display-code sequences, and one table per entity of
+// core/schema.cpp (the JSON document in `data`, indexed fields as f_<name> columns).
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE code_sequence (
+  org_id INTEGER NOT NULL,
+  prefix TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  PRIMARY KEY (org_id, prefix, year)
+) WITHOUT ROWID;
+CREATE TABLE organisation (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL,
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_name TEXT,
+  f_type TEXT,
+  f_country TEXT,
+  f_region TEXT
+);
+CREATE INDEX organisation_org_id ON organisation(org_id, id);
+CREATE INDEX organisation_name ON organisation(org_id, f_name, id);
+CREATE INDEX organisation_type ON organisation(org_id, f_type, id);
+CREATE INDEX organisation_country ON organisation(org_id, f_country, id);
+CREATE INDEX organisation_region ON organisation(org_id, f_region, id);
+CREATE TABLE form_definition (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_target_kind TEXT,
+  f_form_version INTEGER
+);
+CREATE INDEX form_definition_org_id ON form_definition(org_id, id);
+CREATE INDEX form_definition_target_kind ON form_definition(org_id, f_target_kind, id);
+CREATE INDEX form_definition_form_version ON form_definition(org_id, f_form_version, id);
+CREATE TABLE "case" (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_exploitation_form TEXT,
+  f_status TEXT,
+  f_country TEXT,
+  f_region TEXT,
+  f_sensitivity TEXT,
+  f_opened_on TEXT,
+  f_incident_date TEXT,
+  f_closed_on TEXT
+);
+CREATE INDEX case_org_id ON "case"(org_id, id);
+CREATE INDEX case_exploitation_form ON "case"(org_id, f_exploitation_form, id);
+CREATE INDEX case_status ON "case"(org_id, f_status, id);
+CREATE INDEX case_country ON "case"(org_id, f_country, id);
+CREATE INDEX case_region ON "case"(org_id, f_region, id);
+CREATE INDEX case_sensitivity ON "case"(org_id, f_sensitivity, id);
+CREATE INDEX case_opened_on ON "case"(org_id, f_opened_on, id);
+CREATE INDEX case_incident_date ON "case"(org_id, f_incident_date, id);
+CREATE INDEX case_closed_on ON "case"(org_id, f_closed_on, id);
+CREATE TABLE report (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_channel TEXT,
+  f_received_at TEXT,
+  f_priority TEXT,
+  f_exploitation_form TEXT,
+  f_country TEXT,
+  f_region TEXT,
+  f_case_id INTEGER REFERENCES "case"(id)
+);
+CREATE INDEX report_org_id ON report(org_id, id);
+CREATE INDEX report_channel ON report(org_id, f_channel, id);
+CREATE INDEX report_received_at ON report(org_id, f_received_at, id);
+CREATE INDEX report_priority ON report(org_id, f_priority, id);
+CREATE INDEX report_exploitation_form ON report(org_id, f_exploitation_form, id);
+CREATE INDEX report_country ON report(org_id, f_country, id);
+CREATE INDEX report_region ON report(org_id, f_region, id);
+CREATE INDEX report_case_id ON report(org_id, f_case_id, id);
+CREATE TABLE person (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_sex TEXT,
+  f_nationality TEXT,
+  f_country TEXT,
+  f_region TEXT
+);
+CREATE INDEX person_org_id ON person(org_id, id);
+CREATE INDEX person_sex ON person(org_id, f_sex, id);
+CREATE INDEX person_nationality ON person(org_id, f_nationality, id);
+CREATE INDEX person_country ON person(org_id, f_country, id);
+CREATE INDEX person_region ON person(org_id, f_region, id);
+CREATE TABLE case_person (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_case_id INTEGER REFERENCES "case"(id),
+  f_person_id INTEGER REFERENCES person(id),
+  f_role TEXT,
+  f_is_minor INTEGER
+);
+CREATE INDEX case_person_org_id ON case_person(org_id, id);
+CREATE INDEX case_person_case_id ON case_person(org_id, f_case_id, id);
+CREATE INDEX case_person_person_id ON case_person(org_id, f_person_id, id);
+CREATE INDEX case_person_role ON case_person(org_id, f_role, id);
+CREATE INDEX case_person_is_minor ON case_person(org_id, f_is_minor, id);
+CREATE TABLE case_event (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_case_id INTEGER REFERENCES "case"(id),
+  f_occurred_at TEXT,
+  f_type TEXT
+);
+CREATE INDEX case_event_org_id ON case_event(org_id, id);
+CREATE INDEX case_event_case_id ON case_event(org_id, f_case_id, id);
+CREATE INDEX case_event_occurred_at ON case_event(org_id, f_occurred_at, id);
+CREATE INDEX case_event_type ON case_event(org_id, f_type, id);
+CREATE TABLE operation (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_case_id INTEGER REFERENCES "case"(id),
+  f_type TEXT,
+  f_date TEXT
+);
+CREATE INDEX operation_org_id ON operation(org_id, id);
+CREATE INDEX operation_case_id ON operation(org_id, f_case_id, id);
+CREATE INDEX operation_type ON operation(org_id, f_type, id);
+CREATE INDEX operation_date ON operation(org_id, f_date, id);
+CREATE TABLE legal_case (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_case_id INTEGER REFERENCES "case"(id),
+  f_court TEXT,
+  f_docket_number TEXT,
+  f_current_stage TEXT,
+  f_verdict TEXT
+);
+CREATE INDEX legal_case_org_id ON legal_case(org_id, id);
+CREATE INDEX legal_case_case_id ON legal_case(org_id, f_case_id, id);
+CREATE INDEX legal_case_court ON legal_case(org_id, f_court, id);
+CREATE INDEX legal_case_docket_number ON legal_case(org_id, f_docket_number, id);
+CREATE INDEX legal_case_current_stage ON legal_case(org_id, f_current_stage, id);
+CREATE INDEX legal_case_verdict ON legal_case(org_id, f_verdict, id);
+CREATE TABLE hearing (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_legal_case_id INTEGER REFERENCES legal_case(id),
+  f_scheduled_at TEXT
+);
+CREATE INDEX hearing_org_id ON hearing(org_id, id);
+CREATE INDEX hearing_legal_case_id ON hearing(org_id, f_legal_case_id, id);
+CREATE INDEX hearing_scheduled_at ON hearing(org_id, f_scheduled_at, id);
+CREATE TABLE service_plan (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_person_id INTEGER REFERENCES person(id),
+  f_case_id INTEGER REFERENCES "case"(id),
+  f_start_date TEXT,
+  f_review_date TEXT
+);
+CREATE INDEX service_plan_org_id ON service_plan(org_id, id);
+CREATE INDEX service_plan_person_id ON service_plan(org_id, f_person_id, id);
+CREATE INDEX service_plan_case_id ON service_plan(org_id, f_case_id, id);
+CREATE INDEX service_plan_start_date ON service_plan(org_id, f_start_date, id);
+CREATE INDEX service_plan_review_date ON service_plan(org_id, f_review_date, id);
+CREATE TABLE service (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_person_id INTEGER REFERENCES person(id),
+  f_service_plan_id INTEGER REFERENCES service_plan(id),
+  f_type TEXT,
+  f_start_date TEXT
+);
+CREATE INDEX service_org_id ON service(org_id, id);
+CREATE INDEX service_person_id ON service(org_id, f_person_id, id);
+CREATE INDEX service_service_plan_id ON service(org_id, f_service_plan_id, id);
+CREATE INDEX service_type ON service(org_id, f_type, id);
+CREATE INDEX service_start_date ON service(org_id, f_start_date, id);
+CREATE TABLE outcome_assessment (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_person_id INTEGER REFERENCES person(id),
+  f_assessed_on TEXT,
+  f_restored INTEGER
+);
+CREATE INDEX outcome_assessment_org_id ON outcome_assessment(org_id, id);
+CREATE INDEX outcome_assessment_person_id ON outcome_assessment(org_id, f_person_id, id);
+CREATE INDEX outcome_assessment_assessed_on ON outcome_assessment(org_id, f_assessed_on, id);
+CREATE INDEX outcome_assessment_restored ON outcome_assessment(org_id, f_restored, id);
+CREATE TABLE training (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_audience_agency TEXT,
+  f_held_on TEXT
+);
+CREATE INDEX training_org_id ON training(org_id, id);
+CREATE INDEX training_audience_agency ON training(org_id, f_audience_agency, id);
+CREATE INDEX training_held_on ON training(org_id, f_held_on, id);
+CREATE TABLE case_audit (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_case_id INTEGER REFERENCES "case"(id),
+  f_audited_on TEXT,
+  f_compliance_percent INTEGER
+);
+CREATE INDEX case_audit_org_id ON case_audit(org_id, id);
+CREATE INDEX case_audit_case_id ON case_audit(org_id, f_case_id, id);
+CREATE INDEX case_audit_audited_on ON case_audit(org_id, f_audited_on, id);
+CREATE INDEX case_audit_compliance_percent ON case_audit(org_id, f_compliance_percent, id);
+CREATE TABLE evidence_item (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_case_id INTEGER REFERENCES "case"(id)
+);
+CREATE INDEX evidence_item_org_id ON evidence_item(org_id, id);
+CREATE INDEX evidence_item_case_id ON evidence_item(org_id, f_case_id, id);
+CREATE TABLE consent (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  f_person_id INTEGER REFERENCES person(id),
+  f_given_on TEXT,
+  f_withdrawn_on TEXT
+);
+CREATE INDEX consent_org_id ON consent(org_id, id);
+CREATE INDEX consent_person_id ON consent(org_id, f_person_id, id);
+CREATE INDEX consent_given_on ON consent(org_id, f_given_on, id);
+CREATE INDEX consent_withdrawn_on ON consent(org_id, f_withdrawn_on, id);
+CREATE TABLE app_user (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX app_user_org ON app_user(org_id, id);
+CREATE TABLE session (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
+  expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+// Version 2: a person takes a role in a case once; the timeline reads events by case in time
+// order; display codes are unique per organisation.
+constexpr const char* kVersion2 = R"sql(
+CREATE UNIQUE INDEX case_person_unique ON case_person(f_case_id, f_person_id, f_role);
+CREATE INDEX case_event_timeline ON case_event(f_case_id, f_occurred_at, id);
+CREATE UNIQUE INDEX person_display_code ON person(org_id, display_code);
+CREATE UNIQUE INDEX case_display_code ON "case"(org_id, display_code);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {{1, kVersion1}, {2, kVersion2}};
+  return all;
+}
+
+}  // namespace haven

@@ -1,0 +1,592 @@
+// The SQLite backend: one writer connection (SQLite allows one writer at a time; a mutex queues
+// writers in-process instead of spinning on SQLITE_BUSY) and a pool of reader connections, all
+// in WAL mode so readers never block the writer.
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "store/migrations.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace haven {
+namespace {
+
+using sqlite::Connection;
+using sqlite::SqliteError;
+using sqlite::Statement;
+
+std::string table_name(const EntitySpec& spec) {
+  return spec.kind == "case" ? "\"case\"" : spec.kind;  // CASE is an SQL keyword
+}
+
+Error to_error(const SqliteError& e) {
+  const int primary = e.code & 0xff;
+  if (e.code == SQLITE_CONSTRAINT_UNIQUE || e.code == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return Error{ErrorCode::kConflict, std::string("a record with the same key exists: ") + e.what(), ""};
+  if (e.code == SQLITE_CONSTRAINT_FOREIGNKEY)
+    return Error{ErrorCode::kInvalidArgument, "a referenced record does not exist", ""};
+  if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_BUSY ||
+      primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
+    return Error{ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what(), ""};
+  return Error{ErrorCode::kInternal, std::string("database error: ") + e.what(), ""};
+}
+
+// How a field is stored in its f_<name> column.
+enum class ColumnKind { kInteger, kReal, kText };
+ColumnKind column_kind(const FieldSpec& f) {
+  if (f.type == FieldType::kRef || f.type == FieldType::kInteger || f.type == FieldType::kBoolean)
+    return ColumnKind::kInteger;
+  if (f.type == FieldType::kNumber) return ColumnKind::kReal;
+  return ColumnKind::kText;
+}
+
+void bind_json(Statement& stmt, int index, const Json& value, ColumnKind kind) {
+  if (value.is_null()) {
+    stmt.bind_null(index);
+  } else if (kind == ColumnKind::kInteger) {
+    stmt.bind(index, value.is_boolean() ? std::int64_t{value.get<bool>()} : value.get<std::int64_t>());
+  } else if (kind == ColumnKind::kReal) {
+    stmt.bind(index, value.get<double>());
+  } else {
+    stmt.bind(index, value.is_string() ? value.get<std::string>() : value.dump());
+  }
+}
+
+Json column_json(const Statement& stmt, int column, ColumnKind kind) {
+  if (stmt.is_null(column)) return Json();
+  if (kind == ColumnKind::kInteger) return stmt.integer(column);
+  if (kind == ColumnKind::kReal) return stmt.real(column);
+  return stmt.text(column);
+}
+
+// Cursor: the sort key and id of the last row of a page, as compact JSON. It carries no data
+// beyond what the page showed, so it is not a secret.
+std::string encode_cursor(const Json& key, std::int64_t id) { return Json::array({key, id}).dump(); }
+
+class SqliteStore;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(SqliteStore& store, Connection& connection, bool write,
+                    std::unique_lock<std::mutex> writer_lock);
+  ~SqliteTransaction() override;
+
+  Result<Record> insert(const EntitySpec& spec, std::int64_t org_id, Json fields) override;
+  Result<Record> get(const EntitySpec& spec, std::int64_t id, std::int64_t org_id) override;
+  Result<Record> update(const EntitySpec& spec, std::int64_t id, std::int64_t org_id,
+                        std::int64_t expected_version, Json fields) override;
+  Result<ListPage> list(const EntitySpec& spec, std::int64_t org_id,
+                        const ListQuery& query) override;
+  Result<std::int64_t> count(const EntitySpec& spec, std::int64_t org_id) override;
+  Result<Json> find(std::string_view kind, std::int64_t id, std::int64_t org_id) override;
+  Result<Json> latest_form(std::int64_t org_id, std::string_view target_kind) override;
+
+  Result<User> insert_user(User user) override;
+  Result<User> find_user(std::string_view username) override;
+  Result<User> get_user(std::int64_t id) override;
+  Result<std::vector<User>> list_users(std::int64_t org_id) override;
+  Status insert_session(const std::string& token_hash, std::int64_t user_id,
+                        const std::string& expires_at) override;
+  Result<std::int64_t> find_session(const std::string& token_hash, const std::string& now) override;
+  Status delete_session(const std::string& token_hash) override;
+
+  Status commit() override;
+
+ private:
+  template <class F>
+  auto guarded(F&& body) -> decltype(body()) {
+    try {
+      return body();
+    } catch (const SqliteError& e) {
+      return to_error(e);
+    } catch (const Json::exception& e) {
+      return Error{ErrorCode::kInternal, std::string("stored record is unreadable: ") + e.what(), ""};
+    }
+  }
+  Status require_write() const {
+    if (!write_) return Error{ErrorCode::kInternal, "write in a read transaction", ""};
+    return Status::Ok();
+  }
+  Record read_record(const EntitySpec& spec, Statement& stmt);
+  std::string next_display_code(const EntitySpec& spec, std::int64_t org_id, const std::string& now);
+  User read_user(Statement& stmt);
+
+  SqliteStore& store_;
+  Connection& connection_;
+  bool write_;
+  bool open_ = true;
+  std::unique_lock<std::mutex> writer_lock_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::filesystem::path file, const Clock& clock, SqliteOptions options)
+      : file_(std::move(file)), clock_(clock), options_(options) {}
+
+  Status open() {
+    try {
+      writer_ = std::make_unique<Connection>(file_.string(), false);
+      writer_->execute("PRAGMA journal_mode = WAL;");
+      return migrate();
+    } catch (const SqliteError& e) {
+      return to_error(e);
+    }
+  }
+
+  Result<std::unique_ptr<Transaction>> begin(bool write) override {
+    try {
+      if (write) {
+        std::unique_lock lock(writer_mutex_);
+        writer_->execute("BEGIN IMMEDIATE");
+        return std::unique_ptr<Transaction>(
+            std::make_unique<SqliteTransaction>(*this, *writer_, true, std::move(lock)));
+      }
+      Connection& reader = acquire_reader();
+      try {
+        reader.execute("BEGIN");
+      } catch (...) {
+        release_reader(reader);
+        throw;
+      }
+      return std::unique_ptr<Transaction>(
+          std::make_unique<SqliteTransaction>(*this, reader, false, std::unique_lock<std::mutex>()));
+    } catch (const SqliteError& e) {
+      return to_error(e);
+    }
+  }
+
+  int schema_version() const override { return version_; }
+
+  Status backup_to(const std::filesystem::path& file) override {
+    try {
+      std::error_code ignored;
+      if (std::filesystem::exists(file, ignored))
+        return Error{ErrorCode::kInvalidArgument, "the backup file " + file.string() +
+                         " already exists; choose a new name", ""};
+      Connection& reader = acquire_reader();
+      try {
+        // VACUUM INTO reads one snapshot, so the copy is consistent while writers go on.
+        reader.prepare("VACUUM INTO ?").bind(1, file.string()).step();
+      } catch (...) {
+        release_reader(reader);
+        throw;
+      }
+      release_reader(reader);
+      return Status::Ok();
+    } catch (const SqliteError& e) {
+      return to_error(e);
+    }
+  }
+
+  const Clock& clock() const { return clock_; }
+
+  Connection& acquire_reader() {
+    std::unique_lock lock(pool_mutex_);
+    pool_available_.wait(lock, [&] { return !idle_readers_.empty() || readers_.size() < options_.max_readers; });
+    if (!idle_readers_.empty()) {
+      Connection* reader = idle_readers_.back();
+      idle_readers_.pop_back();
+      return *reader;
+    }
+    readers_.push_back(std::make_unique<Connection>(file_.string(), true));
+    return *readers_.back();
+  }
+
+  void release_reader(Connection& reader) {
+    {
+      std::lock_guard lock(pool_mutex_);
+      idle_readers_.push_back(&reader);
+    }
+    pool_available_.notify_one();
+  }
+
+  bool is_writer(const Connection& connection) const { return &connection == writer_.get(); }
+
+ private:
+  Status migrate() {
+    {
+      Statement stmt = writer_->prepare("PRAGMA user_version");
+      stmt.step();
+      version_ = static_cast<int>(stmt.integer(0));
+    }
+    const int target = options_.target_version < 0 ? kLatestSchemaVersion : options_.target_version;
+    if (version_ > kLatestSchemaVersion)
+      return Error{ErrorCode::kFailedPrecondition,
+                   "the database " + file_.string() + " has schema version " +
+                       std::to_string(version_) + ", newer than this Haven knows (" +
+                       std::to_string(kLatestSchemaVersion) + "); upgrade Haven to open it",
+                   ""};
+    for (const auto& migration : migrations()) {
+      if (migration.version <= version_ || migration.version > target) continue;
+      writer_->execute("BEGIN IMMEDIATE");
+      try {
+        writer_->execute(migration.sql);
+        writer_->execute("PRAGMA user_version = " + std::to_string(migration.version));
+        writer_->execute("COMMIT");
+      } catch (...) {
+        writer_->execute("ROLLBACK");
+        throw;
+      }
+      version_ = migration.version;
+    }
+    return Status::Ok();
+  }
+
+  std::filesystem::path file_;
+  const Clock& clock_;
+  SqliteOptions options_;
+  int version_ = 0;
+  std::unique_ptr<Connection> writer_;
+  std::mutex writer_mutex_;
+  std::mutex pool_mutex_;
+  std::condition_variable pool_available_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_readers_;
+};
+
+SqliteTransaction::SqliteTransaction(SqliteStore& store, Connection& connection, bool write,
+                                     std::unique_lock<std::mutex> writer_lock)
+    : store_(store), connection_(connection), write_(write), writer_lock_(std::move(writer_lock)) {}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (open_) {
+    try {
+      connection_.execute("ROLLBACK");
+    } catch (const SqliteError&) {
+      // The transaction is already gone (e.g. SQLite rolled it back on an I/O error).
+    }
+  }
+  if (!write_) store_.release_reader(connection_);
+}
+
+Status SqliteTransaction::commit() {
+  return guarded([&]() -> Status {
+    connection_.execute("COMMIT");
+    open_ = false;
+    return Status::Ok();
+  });
+}
+
+std::string SqliteTransaction::next_display_code(const EntitySpec& spec, std::int64_t org_id,
+                                                 const std::string& now) {
+  const std::string year = now.substr(0, 4);
+  Statement stmt = connection_.prepare(
+      "INSERT INTO code_sequence(org_id, prefix, year, last) VALUES (?, ?, ?, 1) "
+      "ON CONFLICT(org_id, prefix, year) DO UPDATE SET last = last + 1 RETURNING last");
+  stmt.bind(1, org_id).bind(2, spec.code_prefix).bind(3, std::int64_t{std::stoi(year)});
+  stmt.step();
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%s-%s-%05lld", spec.code_prefix.c_str(), year.c_str(),
+                static_cast<long long>(stmt.integer(0)));
+  return buffer;
+}
+
+Result<Record> SqliteTransaction::insert(const EntitySpec& spec, std::int64_t org_id, Json fields) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Result<Record> {
+    Record record;
+    record.kind = spec.kind;
+    record.created_at = record.updated_at = format_datetime(store_.clock().now());
+    record.version = 1;
+    std::string columns = "org_id, display_code, version, created_at, updated_at, data";
+    std::string values = "?, ?, ?, ?, ?, ?";
+    for (const auto& f : spec.fields)
+      if (f.indexed) columns += ", f_" + f.name, values += ", ?";
+    // For an organisation, org_id is its own id: it is set once the id is known.
+    record.org_id = spec.org_scoped ? org_id : 0;
+    record.display_code = next_display_code(spec, spec.org_scoped ? org_id : 0, record.created_at);
+    Statement stmt = connection_.prepare("INSERT INTO " + table_name(spec) + " (" + columns +
+                                         ") VALUES (" + values + ")");
+    const std::string data = fields.dump();
+    stmt.bind(1, record.org_id).bind(2, record.display_code).bind(3, record.version);
+    stmt.bind(4, record.created_at).bind(5, record.updated_at).bind(6, data);
+    int index = 7;
+    for (const auto& f : spec.fields)
+      if (f.indexed) bind_json(stmt, index++, fields.value(f.name, Json()), column_kind(f));
+    stmt.step();
+    record.id = connection_.last_insert_id();
+    if (!spec.org_scoped) {
+      record.org_id = record.id;
+      connection_.prepare("UPDATE organisation SET org_id = id WHERE id = ?").bind(1, record.id).step();
+    }
+    record.fields = std::move(fields);
+    return record;
+  });
+}
+
+Record SqliteTransaction::read_record(const EntitySpec& spec, Statement& stmt) {
+  Record record;
+  record.kind = spec.kind;
+  record.id = stmt.integer(0);
+  record.org_id = stmt.integer(1);
+  record.display_code = stmt.text(2);
+  record.version = stmt.integer(3);
+  record.created_at = stmt.text(4);
+  record.updated_at = stmt.text(5);
+  record.fields = Json::parse(stmt.text(6));
+  return record;
+}
+
+constexpr const char* kRecordColumns = "id, org_id, display_code, version, created_at, updated_at, data";
+
+Result<Record> SqliteTransaction::get(const EntitySpec& spec, std::int64_t id, std::int64_t org_id) {
+  return guarded([&]() -> Result<Record> {
+    Statement stmt = connection_.prepare(std::string("SELECT ") + kRecordColumns + " FROM " +
+                                         table_name(spec) + " WHERE id = ?");
+    stmt.bind(1, id);
+    if (!stmt.step())
+      return Error{ErrorCode::kNotFound, spec.kind + " " + std::to_string(id) + " does not exist", ""};
+    Record record = read_record(spec, stmt);
+    if (org_id != 0 && record.org_id != org_id)  // same answer as absent: no leak of existence
+      return Error{ErrorCode::kNotFound, spec.kind + " " + std::to_string(id) + " does not exist", ""};
+    return record;
+  });
+}
+
+Result<Record> SqliteTransaction::update(const EntitySpec& spec, std::int64_t id,
+                                         std::int64_t org_id, std::int64_t expected_version,
+                                         Json fields) {
+  HAVEN_TRY(require_write());
+  auto current = get(spec, id, org_id);
+  HAVEN_TRY(current);
+  if (current->version != expected_version)
+    return Error{ErrorCode::kConflict,
+                 spec.kind + " " + std::to_string(id) + " was changed by someone else (now version " +
+                     std::to_string(current->version) + ", you had " +
+                     std::to_string(expected_version) + "); reload it and apply your change again",
+                 "/version"};
+  return guarded([&]() -> Result<Record> {
+    Record record = std::move(current.value());
+    record.updated_at = format_datetime(store_.clock().now());
+    std::string assignments = "version = version + 1, updated_at = ?, data = ?";
+    for (const auto& f : spec.fields)
+      if (f.indexed) assignments += ", f_" + f.name + " = ?";
+    Statement stmt = connection_.prepare("UPDATE " + table_name(spec) + " SET " + assignments +
+                                         " WHERE id = ? AND version = ?");
+    const std::string data = fields.dump();
+    stmt.bind(1, record.updated_at).bind(2, data);
+    int index = 3;
+    for (const auto& f : spec.fields)
+      if (f.indexed) bind_json(stmt, index++, fields.value(f.name, Json()), column_kind(f));
+    stmt.bind(index, id).bind(index + 1, expected_version);
+    stmt.step();
+    if (connection_.changes() != 1)
+      return Error{ErrorCode::kConflict, spec.kind + " " + std::to_string(id) + " was changed by someone else", "/version"};
+    record.version = expected_version + 1;
+    record.fields = std::move(fields);
+    return record;
+  });
+}
+
+Result<ListPage> SqliteTransaction::list(const EntitySpec& spec, std::int64_t org_id,
+                                         const ListQuery& query) {
+  // Column names come from the entity description, never from the request; values are bound.
+  auto column_of = [&](const std::string& name) -> std::optional<std::pair<std::string, ColumnKind>> {
+    if (name == "id") return std::pair{std::string("id"), ColumnKind::kInteger};
+    if (name == "created_at" || name == "updated_at") return std::pair{name, ColumnKind::kText};
+    const FieldSpec* f = spec.field(name);
+    if (!f || !f->indexed) return std::nullopt;
+    return std::pair{"f_" + f->name, column_kind(*f)};
+  };
+  auto sort = column_of(query.sort);
+  if (!sort)
+    return invalid("cannot sort by " + query.sort + ": sort by id, created_at, updated_at or an indexed field", "sort");
+  if (query.limit < 1 || query.limit > 1000) return invalid("limit must be between 1 and 1000", "limit");
+  std::string where = org_id != 0 ? "org_id = ?" : "1 = 1";
+  for (const auto& filter : query.filters) {
+    auto column = column_of(filter.field);
+    if (!column) return invalid("cannot filter by " + filter.field + ": not an indexed field", filter.field);
+    where += " AND " + column->first +
+             (filter.op == Filter::Op::kEq ? " = ?" : filter.op == Filter::Op::kGe ? " >= ?" : " <= ?");
+  }
+  const bool nullable = sort->first != "id" && sort->first != "created_at" && sort->first != "updated_at";
+  const std::string null_key = sort->second == ColumnKind::kText ? "''" : "-9.0e18";
+  const std::string key = nullable ? "IFNULL(" + sort->first + ", " + null_key + ")" : sort->first;
+  Json cursor_key;
+  std::int64_t cursor_id = 0;
+  if (!query.cursor.empty()) {
+    const Json cursor = Json::parse(query.cursor, nullptr, false);
+    if (!cursor.is_array() || cursor.size() != 2 || !cursor[1].is_number_integer())
+      return invalid("the cursor is not one this server issued; start again from the first page", "cursor");
+    cursor_key = cursor[0];
+    cursor_id = cursor[1].get<std::int64_t>();
+    const char* cmp = query.descending ? "<" : ">";
+    where += " AND (" + key + " " + cmp + " ? OR (" + key + " = ? AND id " + cmp + " ?))";
+  }
+  const char* direction = query.descending ? " DESC" : "";
+  const std::string sql = std::string("SELECT ") + kRecordColumns + ", " + key + " FROM " +
+                          table_name(spec) + " WHERE " + where + " ORDER BY " + key + direction +
+                          ", id" + direction + " LIMIT ?";
+  return guarded([&]() -> Result<ListPage> {
+    Statement stmt = connection_.prepare(sql);
+    int index = 1;
+    if (org_id != 0) stmt.bind(index++, org_id);
+    for (const auto& filter : query.filters) {
+      const auto column = column_of(filter.field);
+      if (filter.value.is_null()) return invalid("needs a value", filter.field);
+      bind_json(stmt, index++, filter.value, column->second);
+    }
+    if (!query.cursor.empty()) {
+      const ColumnKind kind = cursor_key.is_string() ? ColumnKind::kText
+                              : cursor_key.is_number_integer() ? ColumnKind::kInteger
+                                                               : ColumnKind::kReal;
+      if (!cursor_key.is_primitive() || cursor_key.is_null() || cursor_key.is_boolean())
+        return invalid("the cursor is not one this server issued", "cursor");
+      bind_json(stmt, index++, cursor_key, kind);
+      bind_json(stmt, index++, cursor_key, kind);
+      stmt.bind(index++, cursor_id);
+    }
+    stmt.bind(index, static_cast<std::int64_t>(query.limit + 1));
+    ListPage page;
+    Json last_key;
+    while (stmt.step()) {
+      if (page.records.size() == query.limit) {
+        page.next_cursor = encode_cursor(last_key, page.records.back().id);
+        break;
+      }
+      page.records.push_back(read_record(spec, stmt));
+      last_key = column_json(stmt, 7, sort->second);
+    }
+    return page;
+  });
+}
+
+Result<std::int64_t> SqliteTransaction::count(const EntitySpec& spec, std::int64_t org_id) {
+  return guarded([&]() -> Result<std::int64_t> {
+    Statement stmt = connection_.prepare("SELECT count(*) FROM " + table_name(spec) +
+                                         (org_id != 0 ? " WHERE org_id = ?" : " WHERE ? = 0"));
+    stmt.bind(1, org_id);
+    stmt.step();
+    return stmt.integer(0);
+  });
+}
+
+Result<Json> SqliteTransaction::find(std::string_view kind, std::int64_t id, std::int64_t org_id) {
+  if (kind == "user") {
+    auto user = get_user(id);
+    HAVEN_TRY(user);
+    if (user->org_id != org_id)
+      return Error{ErrorCode::kNotFound, "user " + std::to_string(id) + " does not exist", ""};
+    return Json{{"username", user->username}};
+  }
+  const EntitySpec* spec = find_entity(kind);
+  if (!spec) return Error{ErrorCode::kInternal, "unknown kind " + std::string(kind), ""};
+  // Organisations are shared references (consent, referrals): any organisation may be named.
+  auto record = get(*spec, id, spec->org_scoped ? org_id : 0);
+  HAVEN_TRY(record);
+  return record->fields;
+}
+
+Result<Json> SqliteTransaction::latest_form(std::int64_t org_id, std::string_view target_kind) {
+  return guarded([&]() -> Result<Json> {
+    Statement stmt = connection_.prepare(
+        "SELECT data FROM form_definition WHERE org_id = ? AND f_target_kind = ? "
+        "ORDER BY f_form_version DESC LIMIT 1");
+    stmt.bind(1, org_id).bind(2, target_kind);
+    if (!stmt.step()) return Json();
+    return Json::parse(stmt.text(0));
+  });
+}
+
+User SqliteTransaction::read_user(Statement& stmt) {
+  User user;
+  user.id = stmt.integer(0);
+  user.org_id = stmt.integer(1);
+  user.username = stmt.text(2);
+  user.display_name = stmt.text(3);
+  user.roles = Json::parse(stmt.text(4)).get<std::vector<std::string>>();
+  user.password_hash = stmt.text(5);
+  user.disabled = stmt.integer(6) != 0;
+  user.version = stmt.integer(7);
+  return user;
+}
+
+constexpr const char* kUserColumns =
+    "id, org_id, username, display_name, roles, password_hash, disabled, version";
+
+Result<User> SqliteTransaction::insert_user(User user) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Result<User> {
+    Statement stmt = connection_.prepare(
+        "INSERT INTO app_user(org_id, username, display_name, roles, password_hash, disabled, "
+        "version, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)");
+    stmt.bind(1, user.org_id).bind(2, user.username).bind(3, user.display_name);
+    stmt.bind(4, Json(user.roles).dump()).bind(5, user.password_hash);
+    stmt.bind(6, std::int64_t{user.disabled}).bind(7, format_datetime(store_.clock().now()));
+    stmt.step();
+    user.id = connection_.last_insert_id();
+    user.version = 1;
+    return user;
+  });
+}
+
+Result<User> SqliteTransaction::find_user(std::string_view username) {
+  return guarded([&]() -> Result<User> {
+    Statement stmt = connection_.prepare(std::string("SELECT ") + kUserColumns +
+                                         " FROM app_user WHERE username = ?");
+    stmt.bind(1, username);
+    if (!stmt.step()) return Error{ErrorCode::kNotFound, "no such user", ""};
+    return read_user(stmt);
+  });
+}
+
+Result<User> SqliteTransaction::get_user(std::int64_t id) {
+  return guarded([&]() -> Result<User> {
+    Statement stmt = connection_.prepare(std::string("SELECT ") + kUserColumns +
+                                         " FROM app_user WHERE id = ?");
+    stmt.bind(1, id);
+    if (!stmt.step()) return Error{ErrorCode::kNotFound, "user " + std::to_string(id) + " does not exist", ""};
+    return read_user(stmt);
+  });
+}
+
+Result<std::vector<User>> SqliteTransaction::list_users(std::int64_t org_id) {
+  return guarded([&]() -> Result<std::vector<User>> {
+    Statement stmt = connection_.prepare(std::string("SELECT ") + kUserColumns +
+                                         " FROM app_user WHERE org_id = ? ORDER BY id");
+    stmt.bind(1, org_id);
+    std::vector<User> users;
+    while (stmt.step()) users.push_back(read_user(stmt));
+    return users;
+  });
+}
+
+Status SqliteTransaction::insert_session(const std::string& token_hash, std::int64_t user_id,
+                                         const std::string& expires_at) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Status {
+    connection_.prepare("INSERT INTO session(token_hash, user_id, expires_at) VALUES (?, ?, ?)")
+        .bind(1, token_hash).bind(2, user_id).bind(3, expires_at).step();
+    return Status::Ok();
+  });
+}
+
+Result<std::int64_t> SqliteTransaction::find_session(const std::string& token_hash,
+                                                     const std::string& now) {
+  return guarded([&]() -> Result<std::int64_t> {
+    Statement stmt = connection_.prepare("SELECT user_id FROM session WHERE token_hash = ? AND expires_at > ?");
+    stmt.bind(1, token_hash).bind(2, now);
+    if (!stmt.step()) return Error{ErrorCode::kUnauthenticated, "the session has expired or does not exist; log in again", ""};
+    return stmt.integer(0);
+  });
+}
+
+Status SqliteTransaction::delete_session(const std::string& token_hash) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Status {
+    connection_.prepare("DELETE FROM session WHERE token_hash = ?").bind(1, token_hash).step();
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file,
+                                                 const Clock& clock, SqliteOptions options) {
+  auto store = std::make_unique<SqliteStore>(file, clock, options);
+  HAVEN_TRY(store->open());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace haven

@@ -1,0 +1,124 @@
+// Storage: one interface, a backend per database. Every backend must pass the conformance suite
+// in conformance_test.cpp. Records are the entities of core/schema.hpp; the store keeps their
+// fields as a JSON document plus one column per indexed field (for filters and sorting).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/core.hpp"
+
+namespace haven {
+
+struct Record {
+  std::string kind;
+  std::int64_t id = 0;
+  std::int64_t org_id = 0;
+  std::string display_code;  // e.g. PE-2026-00042, sequential per organisation, kind and year
+  std::int64_t version = 0;  // starts at 1, +1 on every update (optimistic concurrency)
+  std::string created_at;
+  std::string updated_at;
+  Json fields = Json::object();
+
+  // The record as the API and exports show it: envelope and fields in one flat object.
+  Json to_json() const;
+};
+
+struct Filter {
+  std::string field;  // an indexed field, "id", "created_at" or "updated_at"
+  enum class Op { kEq, kGe, kLe } op = Op::kEq;
+  Json value;  // compared as the field's type
+};
+
+struct ListQuery {
+  std::vector<Filter> filters;
+  std::string sort = "id";  // an indexed field, "id", "created_at" or "updated_at"
+  bool descending = false;
+  std::size_t limit = 50;  // 1..1000
+  std::string cursor;      // from the previous page's next_cursor; empty for the first page
+};
+
+struct ListPage {
+  std::vector<Record> records;
+  std::string next_cursor;  // empty on the last page
+};
+
+struct User {
+  std::int64_t id = 0;
+  std::int64_t org_id = 0;
+  std::string username;
+  std::string display_name;
+  std::vector<std::string> roles;
+  std::string password_hash;  // argon2id, libsodium's crypto_pwhash_str format
+  bool disabled = false;
+  std::int64_t version = 0;
+};
+
+// A unit of work. Destroying a transaction that was not committed rolls it back. A transaction
+// belongs to one thread.
+class Transaction : public RecordLookup {
+ public:
+  // Stores already-validated fields as a new record; assigns id, display code and version 1.
+  virtual Result<Record> insert(const EntitySpec& spec, std::int64_t org_id, Json fields) = 0;
+  // kNotFound unless the record exists and belongs to org_id (org_id 0: any organisation).
+  virtual Result<Record> get(const EntitySpec& spec, std::int64_t id, std::int64_t org_id) = 0;
+  // Replaces the fields if the stored version is still expected_version, else kConflict.
+  virtual Result<Record> update(const EntitySpec& spec, std::int64_t id, std::int64_t org_id,
+                                std::int64_t expected_version, Json fields) = 0;
+  // org_id 0 lists every organisation's records (system administrators, exports of the store).
+  virtual Result<ListPage> list(const EntitySpec& spec, std::int64_t org_id,
+                                const ListQuery& query) = 0;
+  virtual Result<std::int64_t> count(const EntitySpec& spec, std::int64_t org_id) = 0;
+
+  virtual Result<User> insert_user(User user) = 0;
+  virtual Result<User> find_user(std::string_view username) = 0;
+  virtual Result<User> get_user(std::int64_t id) = 0;
+  virtual Result<std::vector<User>> list_users(std::int64_t org_id) = 0;
+
+  virtual Status insert_session(const std::string& token_hash, std::int64_t user_id,
+                                const std::string& expires_at) = 0;
+  // The user id of a session that has not expired at `now`, else kUnauthenticated.
+  virtual Result<std::int64_t> find_session(const std::string& token_hash,
+                                            const std::string& now) = 0;
+  virtual Status delete_session(const std::string& token_hash) = 0;
+
+  virtual Status commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // A write transaction takes the database's write lock at once, so writers queue instead of
+  // failing late with a busy error.
+  virtual Result<std::unique_ptr<Transaction>> begin(bool write) = 0;
+  virtual int schema_version() const = 0;
+  // A consistent copy of the whole database, taken while others keep reading and writing.
+  virtual Status backup_to(const std::filesystem::path& file) = 0;
+};
+
+struct SqliteOptions {
+  std::size_t max_readers = 8;
+  int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
+};
+
+inline constexpr int kLatestSchemaVersion = 2;
+
+// Opens (creating if needed) the SQLite database `file` and migrates it forward to the target
+// version. Refuses a database whose schema is newer than this binary knows.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file,
+                                                 const Clock& clock, SqliteOptions options = {});
+
+// Validate-then-write, the path every writer (API, import, demo) takes.
+Result<Record> create_record(Transaction& tx, const EntitySpec& spec, std::int64_t org_id,
+                             const Json& input, const Clock& clock);
+Result<Record> update_record(Transaction& tx, const EntitySpec& spec, std::int64_t id,
+                             std::int64_t org_id, std::int64_t expected_version,
+                             const Json& patch, const Clock& clock);
+
+}  // namespace haven
