@@ -1,0 +1,41 @@
+// The JSON HTTP API under /api/v1/, documented by the OpenAPI document it serves.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "auth/auth.hpp"
+#include "core/core.hpp"
+#include "store/store.hpp"
+
+namespace haven {
+
+struct ApiOptions {
+  std::size_t max_body_bytes = 1 << 20;  // larger requests get 413
+};
+
+class ApiServer {
+ public:
+  ApiServer(Store& store, const Clock& clock, ApiOptions options = {});
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds host:port (port 0 picks a free one, see port()) and serves until stop(). Blocks.
+  Status listen(const std::string& host, int port);
+  // Binds without serving yet, so a caller knows the port before listen_bound() blocks.
+  Status bind(const std::string& host, int port);
+  Status listen_bound();
+  int port() const;
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The OpenAPI 3.1 document, generated from the entity descriptions.
+Json openapi_document();
+
+}  // namespace haven

@@ -1,0 +1,218 @@
+// End-to-end over real HTTP: a server on a free loopback port, a real client, and every response
+// checked against the OpenAPI document the server itself publishes.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include <thread>
+
+#include "api/api.hpp"
+
+namespace haven {
+namespace {
+
+class Api : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    file_ = std::filesystem::temp_directory_path() / ("haven-api-" + std::to_string(::getpid()) + ".db");
+    auto store = open_sqlite_store(file_, clock_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(store.value()).release();
+    Authenticator auth(*store_, clock_);
+    auto tx = store_->begin(true);
+    auto org = create_record(**tx, *find_entity("organisation"), 0, {{"name", "Mission PH"}, {"type", "ngo"}, {"country", "PH"}}, clock_);
+    auto other = create_record(**tx, *find_entity("organisation"), 0, {{"name", "Police GH"}, {"type", "police"}, {"country", "GH"}}, clock_);
+    ASSERT_TRUE(auth.create_user(**tx, org->id, "maria", "Maria", {"caseworker", "org_admin"}, "maria's long password").ok());
+    ASSERT_TRUE(auth.create_user(**tx, org->id, "ana", "Ana", {"analyst"}, "ana's long password!").ok());
+    ASSERT_TRUE(auth.create_user(**tx, other->id, "kwame", "Kwame", {"investigator"}, "kwame's long password").ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+    server_ = new ApiServer(*store_, clock_);
+    ASSERT_TRUE(server_->bind("127.0.0.1", 0).ok());
+    thread_ = new std::thread([] { (void)server_->listen_bound(); });
+  }
+  static void TearDownTestSuite() {
+    server_->stop();
+    thread_->join();
+    delete thread_;
+    delete server_;
+    delete store_;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file_.string() + suffix);
+  }
+
+  httplib::Client client() { return httplib::Client("127.0.0.1", server_->port()); }
+
+  std::string login(const std::string& user, const std::string& password) {
+    auto res = client().Post("/api/v1/sessions", Json{{"username", user}, {"password", password}}.dump(), "application/json");
+    EXPECT_TRUE(res && res->status == 201);
+    return res ? Json::parse(res->body).value("token", "") : "";
+  }
+  httplib::Headers auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+  // Sends a request and checks the response body against the OpenAPI schema `schema_name`.
+  Json call(const std::string& method, const std::string& path, const std::string& token, const Json* body,
+            int expected_status, const std::string& schema_name = "") {
+    auto c = client();
+    httplib::Result res = method == "GET"    ? c.Get(path, auth(token))
+                          : method == "POST" ? c.Post(path, auth(token), body->dump(), "application/json")
+                                             : c.Patch(path, auth(token), body->dump(), "application/json");
+    EXPECT_TRUE(res) << method << " " << path;
+    if (!res) return Json();
+    EXPECT_EQ(res->status, expected_status) << method << " " << path << " -> " << res->body;
+    const Json parsed = Json::parse(res->body, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded()) << res->body;
+    if (expected_status >= 400) {
+      EXPECT_EQ(res->get_header_value("Content-Type"), "application/problem+json");
+      expect_matches(parsed, "Problem");
+    } else if (!schema_name.empty()) {
+      expect_matches(parsed, schema_name);
+    }
+    return parsed;
+  }
+
+  void expect_matches(const Json& instance, const std::string& schema_name) {
+    static const Json document = openapi_document();
+    Json root = {{"components", document["components"]}, {"$ref", "#/components/schemas/" + schema_name}};
+    valijson::Schema schema;
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter schema_adapter(root);
+    parser.populateSchema(schema_adapter, schema);
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(instance);
+    std::string errors;
+    if (!validator.validate(schema, target, &results)) {
+      valijson::ValidationResults::Error error;
+      while (results.popError(error)) {
+        for (const auto& c : error.context) errors += c;
+        errors += ": " + error.description + "\n";
+      }
+    }
+    EXPECT_TRUE(errors.empty()) << schema_name << " " << instance.dump() << "\n" << errors;
+  }
+
+  static inline std::filesystem::path file_;
+  static inline FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
+  static inline Store* store_ = nullptr;
+  static inline ApiServer* server_ = nullptr;
+  static inline std::thread* thread_ = nullptr;
+};
+
+const Json kCase = {{"title", "Scam compound, Sihanoukville"}, {"exploitation_form", "forced_criminality"},
+                    {"country", "KH"}, {"opened_on", "2026-03-01"}, {"incident_date", "2025-12-01"}};
+
+TEST_F(Api, CreateReadUpdateListACaseWithOptimisticConcurrency) {
+  const std::string token = login("maria", "maria's long password");
+  const Json created = call("POST", "/api/v1/cases", token, &kCase, 201, "case");
+  const std::string path = "/api/v1/cases/" + std::to_string(created["id"].get<int>());
+  EXPECT_EQ(call("GET", path, token, nullptr, 200, "case")["title"], kCase["title"]);
+  const Json change = {{"version", 1}, {"status", "investigation"}};
+  EXPECT_EQ(call("PATCH", path, token, &change, 200, "case")["version"], 2);
+  const Json stale = {{"version", 1}, {"title", "lost update"}};
+  EXPECT_EQ(call("PATCH", path, token, &stale, 409)["field"], "/version");
+  const Json unversioned = {{"title", "no version"}};
+  call("PATCH", path, token, &unversioned, 428);
+  const Json page = call("GET", "/api/v1/cases?status=investigation&sort=opened_on&order=desc&limit=5", token, nullptr, 200);
+  ASSERT_FALSE(page["items"].empty());
+  for (const auto& item : page["items"]) expect_matches(item, "case");
+}
+
+TEST_F(Api, EveryEntityCanBeCreatedReadAndListed) {
+  const std::string token = login("maria", "maria's long password");
+  const int case_id = call("POST", "/api/v1/cases", token, &kCase, 201, "case")["id"];
+  const Json person_body = {{"given_name", "Sokha"}, {"family_name", "ចាន់"}, {"birth_date", "2009-04-02"}, {"sex", "female"}};
+  const int person_id = call("POST", "/api/v1/persons", token, &person_body, 201, "person")["id"];
+  const Json legal_body = {{"case_id", case_id}, {"court", "Phnom Penh Municipal Court"},
+                           {"stages", {{{"stage", "complaint"}, {"date", "2026-03-02"}}, {{"stage", "charges_filed"}, {"date", "2026-04-01"}}}}};
+  const int legal_id = call("POST", "/api/v1/legal-cases", token, &legal_body, 201, "legal_case")["id"];
+  const std::string hash(64, 'c');
+  const std::map<std::string, Json> bodies = {
+      {"reports", {{"channel", "hotline"}, {"received_at", "2026-02-28T22:10:00+07:00"}, {"priority", "urgent"}, {"case_id", case_id}}},
+      {"case-persons", {{"case_id", case_id}, {"person_id", person_id}, {"role", "victim"}}},
+      {"case-events", {{"case_id", case_id}, {"occurred_at", "2026-03-05T09:00:00Z"}, {"type", "interview"}, {"summary", "Initial interview"}}},
+      {"operations", {{"case_id", case_id}, {"type", "rescue"}, {"date", "2026-03-10"}, {"victims_identified", 14}, {"suspects_arrested", 3}}},
+      {"hearings", {{"legal_case_id", legal_id}, {"scheduled_at", "2026-05-01T02:00:00Z"}, {"postponed", true}}},
+      {"service-plans", {{"person_id", person_id}, {"case_id", case_id}, {"start_date", "2026-03-11"}}},
+      {"services", {{"person_id", person_id}, {"type", "shelter"}, {"start_date", "2026-03-11"}}},
+      {"outcome-assessments", {{"person_id", person_id}, {"assessed_on", "2026-06-01"},
+                               {"scores", {{"safety", 3}, {"legal_protection", 2}, {"mental_wellbeing", 2}, {"economic_empowerment", 1},
+                                           {"social_support", 3}, {"physical_wellbeing", 3}}}}},
+      {"trainings", {{"audience_agency", "Anti-Human Trafficking Police"}, {"held_on", "2026-02-01"}, {"participants", 25},
+                     {"pre_test_mean", 54.5}, {"post_test_mean", 81}}},
+      {"case-audits", {{"case_id", case_id}, {"audited_on", "2026-07-01"},
+                       {"checklist", {{{"item", "Victim statement on file"}, {"compliant", true}}, {{"item", "Medical exam"}, {"compliant", false}}}}}},
+      {"evidence-items", {{"case_id", case_id}, {"description", "Seized phone"}, {"sha256", hash}}},
+      {"consents", {{"person_id", person_id}, {"given_on", "2026-03-11"}, {"purposes", {"case_management", "prosecution"}}}},
+      {"form-definitions", {{"target_kind", "case"}, {"fields", {{{"key", "source_ref"}, {"label", "Source reference"}, {"type", "text"}}}}}},
+  };
+  for (const auto& [collection, body] : bodies) {
+    const std::string kind = find_entity(collection)->kind;
+    const Json created = call("POST", "/api/v1/" + collection, token, &body, 201, kind);
+    call("GET", "/api/v1/" + collection + "/" + std::to_string(created["id"].get<int>()), token, nullptr, 200, kind);
+    const Json page = call("GET", "/api/v1/" + collection, token, nullptr, 200);
+    EXPECT_FALSE(page["items"].empty()) << collection;
+  }
+  const Json timeline = call("GET", "/api/v1/cases/" + std::to_string(case_id) + "/timeline", token, nullptr, 200);
+  ASSERT_GE(timeline["entries"].size(), 5u);
+  for (std::size_t i = 1; i < timeline["entries"].size(); ++i)
+    EXPECT_LE(timeline["entries"][i - 1]["at"].get<std::string>(), timeline["entries"][i]["at"].get<std::string>());
+}
+
+TEST_F(Api, BadInputGetsAProblemNamingTheField) {
+  const std::string token = login("maria", "maria's long password");
+  Json bad = kCase;
+  bad["opened_on"] = "2026-02-30";
+  EXPECT_EQ(call("POST", "/api/v1/cases", token, &bad, 400)["field"], "/opened_on");
+  bad = kCase;
+  bad["unknown"] = 1;
+  EXPECT_EQ(call("POST", "/api/v1/cases", token, &bad, 400)["field"], "/unknown");
+  auto c = client();
+  auto malformed = c.Post("/api/v1/cases", auth(token), "{\"title\": ", "application/json");
+  EXPECT_EQ(malformed->status, 400);
+  auto invalid_utf8 = c.Post("/api/v1/cases", auth(token), "{\"title\": \"\xC3\x28\"}", "application/json");
+  EXPECT_EQ(invalid_utf8->status, 400);
+  auto huge = c.Post("/api/v1/cases", auth(token), std::string(2 << 20, ' '), "application/json");
+  EXPECT_EQ(huge->status, 413);
+  auto bad_filter = c.Get("/api/v1/cases?colour=red", auth(token));
+  EXPECT_EQ(bad_filter->status, 400);
+  EXPECT_EQ(c.Get("/api/v1/cases/abc", auth(token))->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/nothing", auth(token))->status, 404);
+  const Json stages = {{"case_id", 1}, {"stages", {{{"stage", "verdict"}, {"date", "2026-01-01"}, {"verdict", "conviction"}}}}};
+  EXPECT_EQ(call("POST", "/api/v1/legal-cases", token, &stages, 409)["field"], "/stages/0/stage");
+  EXPECT_EQ(c.Get("/healthz")->status, 200);  // still serving
+}
+
+TEST_F(Api, NoLeakAcrossOrganisationsAndRolesAreEnforced) {
+  const std::string maria = login("maria", "maria's long password");
+  const std::string kwame = login("kwame", "kwame's long password");
+  const std::string ana = login("ana", "ana's long password!");
+  const Json person_body = {{"given_name", "Ama"}, {"family_name", "Mensah"}, {"sex", "female"}};
+  const int id = call("POST", "/api/v1/persons", maria, &person_body, 201)["id"];
+  const std::string path = "/api/v1/persons/" + std::to_string(id);
+  call("GET", path, kwame, nullptr, 404);  // as if it did not exist
+  for (const auto& item : call("GET", "/api/v1/persons", kwame, nullptr, 200)["items"]) EXPECT_NE(item["id"], id);
+  const Json seen = call("GET", path, ana, nullptr, 200, "person");
+  EXPECT_FALSE(seen.contains("given_name"));
+  EXPECT_EQ(seen["sex"], "female");
+  call("POST", "/api/v1/persons", ana, &person_body, 403);
+  call("GET", "/api/v1/cases", "", nullptr, 401);
+  call("GET", "/api/v1/cases", std::string(64, 'a'), nullptr, 401);
+  auto wrong = client().Post("/api/v1/sessions", Json{{"username", "maria"}, {"password", "nope nope nope"}}.dump(), "application/json");
+  EXPECT_EQ(wrong->status, 401);
+}
+
+TEST_F(Api, OpenApiDocumentIsServedAndCoversEveryCollection) {
+  auto res = client().Get("/api/v1/openapi.json");
+  ASSERT_EQ(res->status, 200);
+  const Json doc = Json::parse(res->body);
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  for (const auto& spec : entity_specs()) {
+    EXPECT_TRUE(doc["paths"].contains("/api/v1/" + spec.collection)) << spec.collection;
+    EXPECT_TRUE(doc["components"]["schemas"].contains(spec.kind));
+  }
+}
+
+}  // namespace
+}  // namespace haven

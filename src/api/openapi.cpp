@@ -1,0 +1,202 @@
+#include <nlohmann/json.hpp>
+
+#include "api/api.hpp"
+
+namespace haven {
+namespace {
+
+Json field_schema(const FieldSpec& f) {
+  Json s;
+  switch (f.type) {
+    case FieldType::kString:
+    case FieldType::kText:
+      s = {{"type", "string"}, {"maxLength", f.max_length}};
+      if (f.format == "country") s["pattern"] = "^[A-Z]{2}$";
+      if (f.format == "sha256") s["pattern"] = "^[0-9a-f]{64}$";
+      break;
+    case FieldType::kEnum: s = {{"type", "string"}, {"enum", f.choices}}; break;
+    case FieldType::kDate: s = {{"type", "string"}, {"format", "date"}}; break;
+    case FieldType::kDateTime: s = {{"type", "string"}, {"format", "date-time"}}; break;
+    case FieldType::kInteger: s = {{"type", "integer"}, {"minimum", f.min}, {"maximum", f.max}}; break;
+    case FieldType::kNumber: s = {{"type", "number"}, {"minimum", f.min}, {"maximum", f.max}}; break;
+    case FieldType::kBoolean: s = {{"type", "boolean"}}; break;
+    case FieldType::kRef: s = {{"type", "integer"}, {"minimum", 1}, {"description", "id of a " + f.ref_kind}}; break;
+    case FieldType::kStringList:
+      s = {{"type", "array"}, {"items", {{"type", "string"}}}, {"maxItems", f.max_length}};
+      break;
+    case FieldType::kEnumList:
+      s = {{"type", "array"}, {"items", {{"type", "string"}, {"enum", f.choices}}}, {"uniqueItems", true}};
+      break;
+    case FieldType::kRefList:
+      s = {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 1}}}, {"maxItems", f.max_length}};
+      break;
+    case FieldType::kObject:
+    case FieldType::kObjectList: {
+      Json object = {{"type", "object"}, {"additionalProperties", false}, {"properties", Json::object()}};
+      Json required = Json::array();
+      for (const auto& sub : f.fields) {
+        object["properties"][sub.name] = field_schema(sub);
+        if (sub.required) required.push_back(sub.name);
+      }
+      if (!required.empty()) object["required"] = required;
+      s = f.type == FieldType::kObject ? object
+                                       : Json{{"type", "array"}, {"items", object}, {"maxItems", f.max_length}};
+      break;
+    }
+    case FieldType::kCustom:
+      s = {{"type", "object"}, {"description", "Custom fields of the organisation's latest form definition"}};
+      break;
+  }
+  if (!f.description.empty() && !s.contains("description")) s["description"] = f.description;
+  if (f.read_only) s["readOnly"] = true;
+  if (f.sensitivity == Sensitivity::kIdentifying)
+    s["x-haven-sensitivity"] = "identifying";
+  else if (f.sensitivity == Sensitivity::kSensitive)
+    s["x-haven-sensitivity"] = "sensitive";
+  return s;
+}
+
+Json entity_schema(const EntitySpec& spec, bool for_input) {
+  Json schema = {{"type", "object"}, {"description", spec.description}, {"properties", Json::object()}};
+  Json required = Json::array();
+  for (const auto& f : spec.fields) {
+    if (for_input && f.read_only) continue;
+    schema["properties"][f.name] = field_schema(f);
+    if (f.required && for_input) required.push_back(f.name);
+  }
+  if (!for_input) {
+    schema["properties"]["id"] = {{"type", "integer"}};
+    schema["properties"]["org_id"] = {{"type", "integer"}};
+    schema["properties"]["display_code"] = {{"type", "string"}, {"pattern", "^[A-Z]{2}-[0-9]{4}-[0-9]{5,}$"}};
+    schema["properties"]["version"] = {{"type", "integer"}, {"minimum", 1}};
+    schema["properties"]["created_at"] = {{"type", "string"}, {"format", "date-time"}};
+    schema["properties"]["updated_at"] = {{"type", "string"}, {"format", "date-time"}};
+    for (const char* name : {"id", "org_id", "display_code", "version", "created_at", "updated_at"})
+      required.push_back(name);
+  }
+  schema["additionalProperties"] = false;
+  if (!required.empty()) schema["required"] = required;
+  return schema;
+}
+
+Json problem_response(const char* description) {
+  return {{"description", description},
+          {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
+}
+
+Json json_response(const char* description, Json schema) {
+  return {{"description", description}, {"content", {{"application/json", {{"schema", std::move(schema)}}}}}};
+}
+
+Json errors() {
+  return {{"400", problem_response("The request is malformed or a field is invalid")},
+          {"401", problem_response("Not logged in")},
+          {"403", problem_response("Not allowed for your role")}};
+}
+
+}  // namespace
+
+Json openapi_document() {
+  Json doc = {
+      {"openapi", "3.1.0"},
+      {"info", {{"title", "Haven API"}, {"version", "1"},
+                {"description", "Case management and evidence for the fight against human trafficking. "
+                                "Log in with POST /api/v1/sessions and send the token as "
+                                "Authorization: Bearer <token>."}}},
+      {"servers", {{{"url", "/"}}}},
+      {"security", {{{"bearer", Json::array()}}}},
+      {"paths", Json::object()},
+      {"components",
+       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+        {"schemas",
+         {{"Problem",
+           {{"type", "object"},
+            {"description", "RFC 9457 problem details"},
+            {"required", {"type", "title", "status", "detail"}},
+            {"properties",
+             {{"type", {{"type", "string"}}}, {"title", {{"type", "string"}}},
+              {"status", {{"type", "integer"}}}, {"detail", {{"type", "string"}}},
+              {"field", {{"type", "string"}, {"description", "JSON pointer to the offending field"}}}}}}}}}}}};
+  Json& paths = doc["paths"];
+  Json& schemas = doc["components"]["schemas"];
+
+  paths["/api/v1/sessions"]["post"] = {
+      {"summary", "Log in"},
+      {"security", Json::array()},
+      {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema",
+          {{"type", "object"}, {"required", {"username", "password"}},
+           {"properties", {{"username", {{"type", "string"}}}, {"password", {{"type", "string"}}}}}}}}}}}}},
+      {"responses", {{"201", json_response("Logged in", {{"type", "object"}, {"required", {"token", "expires_at", "user"}},
+                                                         {"properties", {{"token", {{"type", "string"}}},
+                                                                         {"expires_at", {{"type", "string"}, {"format", "date-time"}}},
+                                                                         {"user", {{"type", "object"}}}}}})},
+                     {"401", problem_response("Unknown user or wrong password")}}}};
+  paths["/api/v1/sessions"]["delete"] = {{"summary", "Log out"}, {"responses", {{"204", {{"description", "Logged out"}}}}}};
+  paths["/api/v1/me"]["get"] = {{"summary", "The logged-in user"},
+                                {"responses", {{"200", json_response("The user", {{"type", "object"}})}}}};
+
+  for (const auto& spec : entity_specs()) {
+    const std::string name = spec.kind;
+    schemas[name] = entity_schema(spec, false);
+    schemas[name + "_input"] = entity_schema(spec, true);
+    Json patch = entity_schema(spec, true);
+    patch.erase("required");
+    patch["properties"]["version"] = {{"type", "integer"}, {"description", "The version you are updating (or send If-Match)"}};
+    schemas[name + "_patch"] = patch;
+    const Json ref = {{"$ref", "#/components/schemas/" + name}};
+    Json parameters = Json::array({
+        {{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}}},
+        {{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+        {{"name", "sort"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+        {{"name", "order"}, {"in", "query"}, {"schema", {{"type", "string"}, {"enum", {"asc", "desc"}}}}}});
+    for (const auto& f : spec.fields) {
+      if (!f.indexed) continue;
+      parameters.push_back({{"name", f.name}, {"in", "query"}, {"schema", field_schema(f)}});
+      if (f.type == FieldType::kDate || f.type == FieldType::kDateTime || f.type == FieldType::kInteger) {
+        parameters.push_back({{"name", f.name + ".gte"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+        parameters.push_back({{"name", f.name + ".lte"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+      }
+    }
+    const std::string collection = "/api/v1/" + spec.collection;
+    Json list_responses = errors();
+    list_responses["200"] = json_response("A page of records", {{"type", "object"}, {"required", {"items"}},
+                                                                {"properties", {{"items", {{"type", "array"}, {"items", ref}}},
+                                                                                {"next_cursor", {{"type", "string"}}}}}});
+    paths[collection]["get"] = {{"summary", "List " + spec.collection}, {"tags", {spec.kind}},
+                                {"parameters", parameters}, {"responses", list_responses}};
+    Json create_responses = errors();
+    create_responses["201"] = json_response("Created", ref);
+    paths[collection]["post"] = {
+        {"summary", "Create a " + spec.kind}, {"tags", {spec.kind}},
+        {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + name + "_input"}}}}}}}}},
+        {"responses", create_responses}};
+    const Json id_parameter = {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}};
+    Json read_responses = errors();
+    read_responses["200"] = json_response("The record", ref);
+    read_responses["404"] = problem_response("No such record in your organisation");
+    Json update_responses = read_responses;
+    update_responses["409"] = problem_response("The record changed since you read it, or a workflow rule forbids the change");
+    update_responses["428"] = problem_response("Say which version you update");
+    paths[collection + "/{id}"] = {
+        {"parameters", {id_parameter}},
+        {"get", {{"summary", "Read a " + spec.kind}, {"tags", {spec.kind}}, {"responses", read_responses}}},
+        {"patch", {{"summary", "Update a " + spec.kind + " (fields given replace, null removes)"}, {"tags", {spec.kind}},
+                   {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + name + "_patch"}}}}}}}}},
+                   {"responses", update_responses}}}};
+  }
+  Json timeline_responses = errors();
+  Json entry = {{"type", "object"}, {"required", {"at", "kind", "id"}}};
+  entry["properties"] = {{"at", {{"type", "string"}}}, {"kind", {{"type", "string"}}},
+                         {"id", {{"type", "integer"}}}, {"summary", {{"type", "string"}}}};
+  Json timeline = {{"type", "object"}, {"required", {"case_id", "entries"}}};
+  timeline["properties"] = {{"case_id", {{"type", "integer"}}},
+                            {"entries", {{"type", "array"}, {"items", entry}}}};
+  timeline_responses["200"] = json_response("Everything that happened in a case, oldest first", timeline);
+  paths["/api/v1/cases/{id}/timeline"]["get"] = {
+      {"summary", "A case's timeline: events, operations, legal stages and hearings"},
+      {"parameters", {{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}}},
+      {"responses", timeline_responses}};
+  return doc;
+}
+
+}  // namespace haven
