@@ -1,0 +1,45 @@
+// Private to the haven command: one function per sub-command. Each returns the process exit code
+// after printing what happened (or what to do about a failure) to stderr.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace haven::cli {
+
+// Exit codes: 0 done; 1 the work failed (the message says why); 2 the command line is wrong
+// (CLI11 reports those); 3 the input data was refused (nothing was written).
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitBadData = 3;
+
+struct InitOptions {
+  std::string data_dir, org_name, org_type = "ngo", country, region, admin = "admin", password_file;
+};
+struct ServeOptions {
+  std::string data_dir, listen = "127.0.0.1:8080";
+};
+struct DemoCommandOptions {
+  std::string data_dir, truth_file;
+  std::uint64_t persons = 2000, seed = 1;
+};
+struct TransferOptions {
+  std::string data_dir, kind, file, dir;
+  std::int64_t org_id = 0;
+};
+struct BackupOptions {
+  std::string data_dir, to;
+};
+
+int run_init(const InitOptions& options);
+int run_serve(const ServeOptions& options);
+int run_demo(const DemoCommandOptions& options);
+int run_import(const TransferOptions& options);
+int run_export(const TransferOptions& options);
+int run_backup(const BackupOptions& options);
+int run_version();
+
+// Kinds in the order an import must follow (a kind only references kinds before it).
+std::vector<std::string> transfer_kinds();
+
+}  // namespace haven::cli

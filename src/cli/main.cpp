@@ -1,0 +1,75 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace haven::cli;
+  CLI::App app{"Haven: case management and evidence for the fight against human trafficking.\n"
+               "Every command has --help. Exit codes: 0 done, 1 failed, 2 wrong command line, 3 data refused."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "haven 0.1.0");
+
+  InitOptions init;
+  auto* init_cmd = app.add_subcommand("init", "Create a new data directory with its first organisation and administrator.\n"
+                                              "The administrator's password is read from HAVEN_ADMIN_PASSWORD, --admin-password-file,\n"
+                                              "or asked for on the terminal.");
+  init_cmd->add_option("--data", init.data_dir, "Data directory to create")->required();
+  init_cmd->add_option("--org-name", init.org_name, "Name of the first organisation")->required();
+  init_cmd->add_option("--org-type", init.org_type, "ngo, police, prosecutor, court, shelter, labour_inspectorate or social_welfare");
+  init_cmd->add_option("--country", init.country, "ISO 3166-1 alpha-2 country code, e.g. PH")->required();
+  init_cmd->add_option("--region", init.region, "Region within the country");
+  init_cmd->add_option("--admin", init.admin, "User name of the administrator (default admin)");
+  init_cmd->add_option("--admin-password-file", init.password_file, "File holding the administrator's password");
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the JSON API (and web UI) from a data directory.");
+  serve_cmd->add_option("--data", serve.data_dir, "Data directory")->required();
+  serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080)");
+
+  DemoCommandOptions demo;
+  auto* demo_cmd = app.add_subcommand("demo", "Fill a new data directory with synthetic demo data (never real people).\n"
+                                              "Every demo user's password is haven-demo.");
+  demo_cmd->add_option("--data", demo.data_dir, "Data directory (created; must not hold data yet)")->required();
+  demo_cmd->add_option("--persons", demo.persons, "Number of persons (default 2000)")->check(CLI::Range(1, 100000000));
+  demo_cmd->add_option("--seed", demo.seed, "Random seed: the same seed gives the same data (default 1)");
+  demo_cmd->add_option("--duplicates-truth", demo.truth_file, "Write the injected duplicate persons to this CSV");
+
+  TransferOptions import_options;
+  auto* import_cmd = app.add_subcommand("import", "Import records from CSV into one organisation; all or nothing per file.\n"
+                                                  "Either one FILE of --kind, or --dir with one <kind>.csv per kind (as export writes).");
+  import_cmd->add_option("--data", import_options.data_dir, "Data directory")->required();
+  import_cmd->add_option("--org", import_options.org_id, "Organisation id the records belong to")->required();
+  import_cmd->add_option("--kind", import_options.kind, "Collection, e.g. persons, cases, legal-cases, services, outcome-assessments");
+  import_cmd->add_option("--dir", import_options.dir, "Directory of <kind>.csv files to import in dependency order");
+  import_cmd->add_option("file", import_options.file, "CSV file (with --kind)");
+
+  TransferOptions export_options;
+  auto* export_cmd = app.add_subcommand("export", "Export records as CSV (one file per kind with --dir).");
+  export_cmd->add_option("--data", export_options.data_dir, "Data directory")->required();
+  export_cmd->add_option("--org", export_options.org_id, "Organisation id (default: every organisation)");
+  export_cmd->add_option("--kind", export_options.kind, "Collection to export, e.g. persons");
+  export_cmd->add_option("--dir", export_options.dir, "Write every kind as <kind>.csv into this directory");
+  export_cmd->add_option("--out", export_options.file, "Output file for --kind (default: standard output)");
+
+  BackupOptions backup;
+  auto* backup_cmd = app.add_subcommand("backup", "Write a consistent copy of the database while Haven keeps running.");
+  backup_cmd->add_option("--data", backup.data_dir, "Data directory")->required();
+  backup_cmd->add_option("--to", backup.to, "Backup file to create (must not exist)")->required();
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version of Haven, its schema and SQLite.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, or the error with a hint
+    return code == 0 ? 0 : 2;
+  }
+  if (init_cmd->parsed()) return run_init(init);
+  if (serve_cmd->parsed()) return run_serve(serve);
+  if (demo_cmd->parsed()) return run_demo(demo);
+  if (import_cmd->parsed()) return run_import(import_options);
+  if (export_cmd->parsed()) return run_export(export_options);
+  if (backup_cmd->parsed()) return run_backup(backup);
+  if (version_cmd->parsed()) return run_version();
+  return 2;
+}

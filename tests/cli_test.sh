@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# End to end through the haven command: every sub-command's --help, init, demo, export, import
+# (round trip and a refused file), backup, and serve answering HTTP until SIGTERM.
+set -uo pipefail
+haven=$1
+work=$(mktemp -d)
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+passed=0 failed=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1; shift
+  if "$@" >"$work/out" 2>"$work/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name"; cat "$work/err" | head -20; fi
+}
+check_exit() {  # check_exit NAME CODE COMMAND...: the command must exit with CODE
+  local name=$1 code=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"; local got=$?
+  if [ "$got" -eq "$code" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name (exit $got, expected $code)"; head -20 "$work/err"; fi
+}
+rows() { tail -n +2 "$1" | grep -c . ; }
+
+for command in "" init serve demo import export backup version; do
+  check "--help $command" "$haven" $command --help
+done
+check "version" "$haven" version
+grep -q "^haven 0.1.0" "$work/out" || { failed=$((failed + 1)); echo "FAIL: version output"; }
+check_exit "no sub-command" 2 "$haven"
+
+export HAVEN_ADMIN_PASSWORD="a long admin password"
+check "init" "$haven" init --data "$work/office" --org-name "Field Office Cebu" --country PH --region "Central Visayas"
+check_exit "init twice is refused" 1 "$haven" init --data "$work/office" --org-name X --country PH
+check_exit "init with a bad country leaves nothing" 3 "$haven" init --data "$work/bad" --org-name X --country Philippines
+[ ! -e "$work/bad/haven.db" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: bad init left data"; }
+HAVEN_ADMIN_PASSWORD=short check_exit "short password" 3 "$haven" init --data "$work/short" --org-name X --country PH
+check_exit "serve without data" 1 "$haven" serve --data "$work/none"
+
+check "demo" "$haven" demo --data "$work/demo" --persons 300 --seed 7 --duplicates-truth "$work/truth.csv"
+[ "$(rows "$work/truth.csv")" -gt 0 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no duplicate truth"; }
+check "export every kind" "$haven" export --data "$work/demo" --org 1 --dir "$work/export1"
+check "import every kind" "$haven" import --data "$work/office" --org 1 --dir "$work/export1"
+check "export again" "$haven" export --data "$work/office" --org 1 --dir "$work/export2"
+for file in "$work"/export1/*.csv; do
+  kind=$(basename "$file")
+  if [ "$(rows "$file")" -eq "$(rows "$work/export2/$kind")" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: round trip of $kind: $(rows "$file") rows became $(rows "$work/export2/$kind")"; fi
+done
+# Field data survives the round trip: persons' names and birth dates, column for column.
+cut -d, -f6- "$work/export1/persons.csv" > "$work/a"; cut -d, -f6- "$work/export2/persons.csv" > "$work/b"
+cmp -s "$work/a" "$work/b" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: person fields changed in the round trip"; }
+
+before=$(rows "$work/export2/cases.csv")
+printf 'title,exploitation_form,country,opened_on\nGood,osec,PH,2026-01-01\nBad,osec,PH,2026-02-30\n' > "$work/bad.csv"
+check_exit "a bad row refuses the file" 3 "$haven" import --data "$work/office" --org 1 --kind cases "$work/bad.csv"
+grep -q "line 3" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: error does not name line 3"; cat "$work/err"; }
+"$haven" export --data "$work/office" --org 1 --kind cases --out "$work/cases.csv" 2>/dev/null
+[ "$(rows "$work/cases.csv")" -eq "$before" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: a refused file wrote rows"; }
+printf 'title,colour\nx,red\n' > "$work/header.csv"
+check_exit "a wrong header is refused" 3 "$haven" import --data "$work/office" --org 1 --kind cases "$work/header.csv"
+printf 'title,exploitation_form,country,opened_on\n"unterminated,osec,PH,2026-01-01\n' > "$work/truncated.csv"
+check_exit "a truncated file is refused" 3 "$haven" import --data "$work/office" --org 1 --kind cases "$work/truncated.csv"
+
+check "backup" "$haven" backup --data "$work/demo" --to "$work/backup.db"
+check_exit "backup never overwrites" 3 "$haven" backup --data "$work/demo" --to "$work/backup.db"
+[ "$(sqlite3 "$work/backup.db" 'select count(*) from person')" -eq 300 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: backup content"; }
+
+port=$(( 20000 + RANDOM % 20000 ))
+"$haven" serve --data "$work/office" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
+server_pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+check "healthz" curl -sf "http://127.0.0.1:$port/healthz"
+token=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$HAVEN_ADMIN_PASSWORD\"}" \
+  "http://127.0.0.1:$port/api/v1/sessions" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
+check "login and list cases" curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/cases?limit=2"
+kill -TERM "$server_pid"; wait "$server_pid"; code=$?; server_pid=""
+[ "$code" -eq 0 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: serve exit $code on SIGTERM"; }
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
