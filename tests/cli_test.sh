@@ -29,6 +29,7 @@ grep -q "^haven 0.1.0" "$work/out" || { failed=$((failed + 1)); echo "FAIL: vers
 check_exit "no sub-command" 2 "$haven"
 
 export HAVEN_ADMIN_PASSWORD="a long admin password"
+export HAVEN_PASSPHRASE="a long test passphrase"
 check "init" "$haven" init --data "$work/office" --org-name "Field Office Cebu" --country PH --region "Central Visayas"
 check_exit "init twice is refused" 1 "$haven" init --data "$work/office" --org-name X --country PH
 check_exit "init with a bad country leaves nothing" 3 "$haven" init --data "$work/bad" --org-name X --country Philippines

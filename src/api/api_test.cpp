@@ -18,7 +18,10 @@ class Api : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     file_ = std::filesystem::temp_directory_path() / ("haven-api-" + std::to_string(::getpid()) + ".db");
-    auto store = open_sqlite_store(file_, clock_);
+    ring_ = KeyRing::from_master_key(Key{5}).release();
+    SqliteOptions options;
+    options.key_ring = ring_;
+    auto store = open_sqlite_store(file_, clock_, options);
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store.value()).release();
     Authenticator auth(*store_, clock_);
@@ -39,6 +42,7 @@ class Api : public ::testing::Test {
     delete thread_;
     delete server_;
     delete store_;
+    delete ring_;
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file_.string() + suffix);
   }
 
@@ -95,6 +99,7 @@ class Api : public ::testing::Test {
 
   static inline std::filesystem::path file_;
   static inline FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
+  static inline KeyRing* ring_ = nullptr;
   static inline Store* store_ = nullptr;
   static inline ApiServer* server_ = nullptr;
   static inline std::thread* thread_ = nullptr;

@@ -39,7 +39,10 @@ TEST(Sessions, LoginAuthenticateLogout) {
   const auto file = std::filesystem::temp_directory_path() / ("haven-auth-" + std::to_string(::getpid()) + ".db");
   FixedClock clock{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
   {
-    auto store = open_sqlite_store(file, clock);
+    const auto ring = KeyRing::from_master_key(Key{4});
+    SqliteOptions options;
+    options.key_ring = ring.get();
+    auto store = open_sqlite_store(file, clock, options);
     ASSERT_TRUE(store.ok());
     Authenticator auth(**store, clock);
     {

@@ -13,6 +13,7 @@
 
 #include "api/api.hpp"
 #include "auth/auth.hpp"
+#include "crypto/crypto.hpp"
 #include "cli/progress.hpp"
 #include "csv/csv.hpp"
 #include "demo/demo.hpp"
@@ -38,24 +39,59 @@ int fail(const Error& error) {
 
 fs::path database_file(const std::string& data_dir) { return fs::path(data_dir) / "haven.db"; }
 
-Result<std::unique_ptr<Store>> open_existing(const std::string& data_dir, const Clock& clock) {
+// A data directory opened for work: its key ring (from the passphrase or key file) and its store.
+struct DataDir {
+  std::unique_ptr<KeyRing> keys;  // declared first: the store uses it until destroyed
+  std::unique_ptr<Store> store;
+};
+
+Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock) {
   if (!fs::exists(database_file(data_dir)))
     return Error{ErrorCode::kNotFound,
                  "no Haven data in " + data_dir + "; create it with `haven init --data " + data_dir +
                      " ...` or `haven demo --data " + data_dir + "`",
                  ""};
-  return open_sqlite_store(database_file(data_dir), clock);
+  auto source = key_source_from(key_file, false);
+  HAVEN_TRY(source);
+  DataDir data;
+  auto keys = KeyRing::open(data_dir, *source);
+  HAVEN_TRY(keys);
+  data.keys = std::move(keys.value());
+  SqliteOptions options;
+  options.key_ring = data.keys.get();
+  auto store = open_sqlite_store(database_file(data_dir), clock, options);
+  HAVEN_TRY(store);
+  data.store = std::move(store.value());
+  return data;
 }
 
 // A new data directory: refuses one that already holds a database, never overwriting data.
-Result<std::unique_ptr<Store>> create_new(const std::string& data_dir, const Clock& clock) {
+Result<DataDir> create_new(const std::string& data_dir, const std::string& key_file, const Clock& clock) {
   std::error_code error;
-  if (fs::exists(database_file(data_dir), error))
+  if (fs::exists(database_file(data_dir), error) || fs::exists(fs::path(data_dir) / "keys.json", error))
     return Error{ErrorCode::kConflict, data_dir + " already holds Haven data; choose a new directory", ""};
+  auto source = key_source_from(key_file, true);
+  HAVEN_TRY(source);
   fs::create_directories(data_dir, error);
   if (error) return Error{ErrorCode::kUnavailable, "cannot create " + data_dir + ": " + error.message(), ""};
   fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, error);  // survivors' data: owner only
-  return open_sqlite_store(database_file(data_dir), clock);
+  DataDir data;
+  auto keys = KeyRing::create(data_dir, *source);
+  HAVEN_TRY(keys);
+  data.keys = std::move(keys.value());
+  SqliteOptions options;
+  options.key_ring = data.keys.get();
+  auto store = open_sqlite_store(database_file(data_dir), clock, options);
+  HAVEN_TRY(store);
+  data.store = std::move(store.value());
+  return data;
+}
+
+// Removes what a failed `init` or `demo` made, so a retry starts clean.
+void remove_new(DataDir& data, const std::string& data_dir) {
+  data.store.reset();
+  std::error_code ignored;
+  fs::remove_all(data_dir, ignored);
 }
 
 Result<std::string> read_password(const std::string& file) {
@@ -97,24 +133,22 @@ int run_init(const InitOptions& options) {
   auto password = read_password(options.password_file);
   if (!password.ok()) return fail(password.error());
   if (auto policy = check_password_policy(*password); !policy.ok()) return fail("the password " + policy.error().message, kExitBadData);
-  auto store = create_new(options.data_dir, clock);
-  if (!store.ok()) return fail(store.error());
-  auto tx = (*store)->begin(true);
+  auto data = create_new(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
+  auto tx = data->store->begin(true);
   if (!tx.ok()) return fail(tx.error());
   Json organisation = {{"name", options.org_name}, {"type", options.org_type}, {"country", options.country}};
   if (!options.region.empty()) organisation["region"] = options.region;
   auto org = create_record(**tx, *find_entity("organisation"), 0, organisation, clock);
-  if (!org.ok()) {
+  Authenticator auth(*data->store, clock);
+  Result<User> admin = org.ok() ? auth.create_user(**tx, org->id, options.admin, "Administrator", {"org_admin", "system_admin"}, *password)
+                                : Result<User>(org.error());
+  Status committed = admin.ok() ? (*tx)->commit() : admin.status();
+  if (!committed.ok()) {
     tx->reset();
-    store->reset();
-    std::error_code ignored;
-    fs::remove_all(options.data_dir, ignored);  // nothing half-made is left behind
-    return fail(org.error());
+    remove_new(*data, options.data_dir);  // nothing half-made is left behind
+    return fail(committed.error());
   }
-  Authenticator auth(**store, clock);
-  auto admin = auth.create_user(**tx, org->id, options.admin, "Administrator", {"org_admin", "system_admin"}, *password);
-  if (!admin.ok()) return fail(admin.error());
-  if (auto committed = (*tx)->commit(); !committed.ok()) return fail(committed.error());
   std::fprintf(stderr, "Created %s: organisation %lld (%s), administrator %s.\nStart it with: haven serve --data %s\n",
                options.data_dir.c_str(), static_cast<long long>(org->id), options.org_name.c_str(),
                options.admin.c_str(), options.data_dir.c_str());
@@ -133,15 +167,15 @@ int run_serve(const ServeOptions& options) {
   }
   if (port < 0 || port > 65535) return fail("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080", 2);
   SystemClock clock;
-  auto store = open_existing(options.data_dir, clock);
-  if (!store.ok()) return fail(store.error());
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
   // SIGINT and SIGTERM are taken by a thread of their own, so shutdown is an ordinary call.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  ApiServer server(**store, clock);
+  ApiServer server(*data->store, clock);
   if (auto bound = server.bind(options.listen.substr(0, colon), port); !bound.ok()) return fail(bound.error());
   std::thread waiter([&] {
     int signal_number = 0;
@@ -159,15 +193,18 @@ int run_serve(const ServeOptions& options) {
 
 int run_demo(const DemoCommandOptions& options) {
   SystemClock clock;
-  auto store = create_new(options.data_dir, clock);
-  if (!store.ok()) return fail(store.error());
+  auto data = create_new(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
   DemoOptions demo;
   demo.persons = options.persons;
   demo.seed = options.seed;
   ProgressBar bar("demo data");
-  auto summary = generate_demo(**store, demo, clock, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+  auto summary = generate_demo(*data->store, demo, clock, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
   bar.finish();
-  if (!summary.ok()) return fail(summary.error());
+  if (!summary.ok()) {
+    remove_new(*data, options.data_dir);
+    return fail(summary.error());
+  }
   for (const auto& [kind, count] : summary->counts)
     std::fprintf(stderr, "  %-20s %llu\n", kind.c_str(), static_cast<unsigned long long>(count));
   if (!options.truth_file.empty()) {
@@ -183,8 +220,8 @@ int run_import(const TransferOptions& options) {
   if (options.kind.empty() == options.dir.empty())
     return fail("give either --kind with a FILE, or --dir with <kind>.csv files", 2);
   SystemClock clock;
-  auto store = open_existing(options.data_dir, clock);
-  if (!store.ok()) return fail(store.error());
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
   std::vector<std::pair<const EntitySpec*, fs::path>> files;
   if (!options.kind.empty()) {
     const EntitySpec* spec = find_entity(options.kind);
@@ -203,7 +240,7 @@ int run_import(const TransferOptions& options) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return fail("cannot read " + file.string());
     ProgressBar bar("import " + spec->collection);
-    auto summary = import_records(**store, *spec, options.org_id, in, clock,
+    auto summary = import_records(*data->store, *spec, options.org_id, in, clock,
                                   [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }, id_maps);
     bar.finish();
     if (!summary.ok()) {
@@ -220,9 +257,9 @@ int run_import(const TransferOptions& options) {
 int run_export(const TransferOptions& options) {
   if (options.kind.empty() == options.dir.empty()) return fail("give either --kind (and --out), or --dir", 2);
   SystemClock clock;
-  auto store = open_existing(options.data_dir, clock);
-  if (!store.ok()) return fail(store.error());
-  auto tx = (*store)->begin(false);
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
+  auto tx = data->store->begin(false);
   if (!tx.ok()) return fail(tx.error());
   auto export_one = [&](const EntitySpec& spec, std::ostream& out) -> int {
     ProgressBar bar("export " + spec.collection);
@@ -256,10 +293,22 @@ int run_export(const TransferOptions& options) {
 
 int run_backup(const BackupOptions& options) {
   SystemClock clock;
-  auto store = open_existing(options.data_dir, clock);
-  if (!store.ok()) return fail(store.error());
-  if (auto done = (*store)->backup_to(options.to); !done.ok()) return fail(done.error());
-  std::fprintf(stderr, "Backup written to %s\n", options.to.c_str());
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
+  if (auto done = data->store->backup_to(options.to); !done.ok()) return fail(done.error());
+  // The backup holds sealed fields and wrapped keys only; keys.json (no secret in it) goes beside
+  // it, so that the backup opens with the same passphrase or key file.
+  std::error_code error;
+  fs::copy_file(fs::path(options.data_dir) / "keys.json", options.to + ".keys.json", fs::copy_options::overwrite_existing, error);
+  if (error) return fail("the backup was written but " + options.to + ".keys.json was not: " + error.message());
+  std::fprintf(stderr, "Backup written to %s (with %s.keys.json)\n", options.to.c_str(), options.to.c_str());
+  return 0;
+}
+
+int run_keygen(const std::string& path) {
+  if (auto written = write_new_key_file(path); !written.ok()) return fail(written.error());
+  std::fprintf(stderr, "Wrote a new key to %s (readable by you only). Keep a copy somewhere safe: without it the data cannot be read.\n",
+               path.c_str());
   return 0;
 }
 

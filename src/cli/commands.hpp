@@ -14,21 +14,21 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadData = 3;
 
 struct InitOptions {
-  std::string data_dir, org_name, org_type = "ngo", country, region, admin = "admin", password_file;
+  std::string data_dir, key_file, org_name, org_type = "ngo", country, region, admin = "admin", password_file;
 };
 struct ServeOptions {
-  std::string data_dir, listen = "127.0.0.1:8080";
+  std::string data_dir, key_file, listen = "127.0.0.1:8080";
 };
 struct DemoCommandOptions {
-  std::string data_dir, truth_file;
+  std::string data_dir, key_file, truth_file;
   std::uint64_t persons = 2000, seed = 1;
 };
 struct TransferOptions {
-  std::string data_dir, kind, file, dir;
+  std::string data_dir, key_file, kind, file, dir;
   std::int64_t org_id = 0;
 };
 struct BackupOptions {
-  std::string data_dir, to;
+  std::string data_dir, key_file, to;
 };
 
 int run_init(const InitOptions& options);
@@ -37,6 +37,7 @@ int run_demo(const DemoCommandOptions& options);
 int run_import(const TransferOptions& options);
 int run_export(const TransferOptions& options);
 int run_backup(const BackupOptions& options);
+int run_keygen(const std::string& path);
 int run_version();
 
 // Kinds in the order an import must follow (a kind only references kinds before it).

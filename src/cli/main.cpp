@@ -12,7 +12,9 @@ int main(int argc, char** argv) {
   InitOptions init;
   auto* init_cmd = app.add_subcommand("init", "Create a new data directory with its first organisation and administrator.\n"
                                               "The administrator's password is read from HAVEN_ADMIN_PASSWORD, --admin-password-file,\n"
-                                              "or asked for on the terminal.");
+                                              "or asked for on the terminal. The data is encrypted under a passphrase\n"
+                                              "(HAVEN_PASSPHRASE or the terminal) or a key file (--key-file, see keygen).");
+  init_cmd->add_option("--key-file", init.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
   init_cmd->add_option("--data", init.data_dir, "Data directory to create")->required();
   init_cmd->add_option("--org-name", init.org_name, "Name of the first organisation")->required();
   init_cmd->add_option("--org-type", init.org_type, "ngo, police, prosecutor, court, shelter, labour_inspectorate or social_welfare");
@@ -23,12 +25,14 @@ int main(int argc, char** argv) {
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the JSON API (and web UI) from a data directory.");
+  serve_cmd->add_option("--key-file", serve.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
   serve_cmd->add_option("--data", serve.data_dir, "Data directory")->required();
   serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080)");
 
   DemoCommandOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Fill a new data directory with synthetic demo data (never real people).\n"
                                               "Every demo user's password is haven-demo.");
+  demo_cmd->add_option("--key-file", demo.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
   demo_cmd->add_option("--data", demo.data_dir, "Data directory (created; must not hold data yet)")->required();
   demo_cmd->add_option("--persons", demo.persons, "Number of persons (default 2000)")->check(CLI::Range(1, 100000000));
   demo_cmd->add_option("--seed", demo.seed, "Random seed: the same seed gives the same data (default 1)");
@@ -37,6 +41,7 @@ int main(int argc, char** argv) {
   TransferOptions import_options;
   auto* import_cmd = app.add_subcommand("import", "Import records from CSV into one organisation; all or nothing per file.\n"
                                                   "Either one FILE of --kind, or --dir with one <kind>.csv per kind (as export writes).");
+  import_cmd->add_option("--key-file", import_options.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
   import_cmd->add_option("--data", import_options.data_dir, "Data directory")->required();
   import_cmd->add_option("--org", import_options.org_id, "Organisation id the records belong to")->required();
   import_cmd->add_option("--kind", import_options.kind, "Collection, e.g. persons, cases, legal-cases, services, outcome-assessments");
@@ -45,6 +50,7 @@ int main(int argc, char** argv) {
 
   TransferOptions export_options;
   auto* export_cmd = app.add_subcommand("export", "Export records as CSV (one file per kind with --dir).");
+  export_cmd->add_option("--key-file", export_options.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
   export_cmd->add_option("--data", export_options.data_dir, "Data directory")->required();
   export_cmd->add_option("--org", export_options.org_id, "Organisation id (default: every organisation)");
   export_cmd->add_option("--kind", export_options.kind, "Collection to export, e.g. persons");
@@ -53,8 +59,13 @@ int main(int argc, char** argv) {
 
   BackupOptions backup;
   auto* backup_cmd = app.add_subcommand("backup", "Write a consistent copy of the database while Haven keeps running.");
+  backup_cmd->add_option("--key-file", backup.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
   backup_cmd->add_option("--data", backup.data_dir, "Data directory")->required();
   backup_cmd->add_option("--to", backup.to, "Backup file to create (must not exist)")->required();
+
+  std::string key_path;
+  auto* keygen_cmd = app.add_subcommand("keygen", "Write a new random master key file, for use with --key-file instead of a passphrase.");
+  keygen_cmd->add_option("--to", key_path, "Key file to create (never overwritten)")->required();
 
   auto* version_cmd = app.add_subcommand("version", "Print the version of Haven, its schema and SQLite.");
 
@@ -70,6 +81,7 @@ int main(int argc, char** argv) {
   if (import_cmd->parsed()) return run_import(import_options);
   if (export_cmd->parsed()) return run_export(export_options);
   if (backup_cmd->parsed()) return run_backup(backup);
+  if (keygen_cmd->parsed()) return run_keygen(key_path);
   if (version_cmd->parsed()) return run_version();
   return 2;
 }

@@ -48,3 +48,17 @@ TEST(Clock, FormatsUtc) {
 
 }  // namespace
 }  // namespace haven
+
+namespace haven {
+namespace {
+
+TEST(Normalise, FoldsCaseWidthAndBlanks) {
+  EXPECT_EQ(normalise_for_equality("family_name", "  RAHMAN  "), "rahman");
+  EXPECT_EQ(normalise_for_equality("family_name", "Mohammed   Rahman"), "mohammed rahman");
+  EXPECT_EQ(normalise_for_equality("family_name", "ＲＡＨＭＡＮ"), "rahman");  // full-width
+  EXPECT_EQ(normalise_for_equality("family_name", "STRASSE"), normalise_for_equality("family_name", "straße"));
+  EXPECT_EQ(normalise_for_equality("phone", "+63 (917) 555-0101"), "+639175550101");
+}
+
+}  // namespace
+}  // namespace haven

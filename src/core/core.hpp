@@ -47,6 +47,9 @@ std::optional<std::string> normalise_datetime(std::string_view text);
 // Whole years between two YYYY-MM-DD dates (age at `on` of someone born on `born`).
 std::optional<int> years_between(std::string_view born, std::string_view on);
 bool is_valid_utf8(std::string_view text);
+// The form in which two spellings count as equal for exact look-ups: Unicode NFKC with case
+// folding, blanks collapsed; phone numbers keep only digits and a leading +.
+std::string normalise_for_equality(std::string_view field, std::string_view text);
 
 // What the workflow rules need to know about other records. The store implements it inside the
 // transaction that writes, so the rules see a consistent state.

@@ -97,6 +97,10 @@ FieldSpec sensitive(FieldSpec f) {
   f.sensitivity = Sensitivity::kSensitive;
   return f;
 }
+FieldSpec findable(FieldSpec f) {
+  f.blind_indexed = true;
+  return f;
+}
 FieldSpec computed(FieldSpec f) {
   f.read_only = true;
   f.required = false;
@@ -155,7 +159,7 @@ std::vector<EntitySpec> build_specs() {
   specs.push_back(entity(
       "case", "cases", "CA",
       "A case: one situation of exploitation, the people in it, and the work done on it.",
-      {required(str("title", 200)),
+      {required(sensitive(described(str("title", 200), "Sealed at rest: titles often name people"))),
        required(indexed(enumeration("exploitation_form", kExploitationForms))),
        indexed(described(enumeration("status", kCaseStatuses),
                          "open when not given; changes follow the case workflow")),
@@ -183,14 +187,14 @@ std::vector<EntitySpec> build_specs() {
       "person", "persons", "PE",
       "Anyone in a case: survivor, suspect, witness, guardian or reporter. Identifying fields are "
       "sealed at rest; lists and exports show the display code.",
-      {identifying(str("given_name", 200)), identifying(str("family_name", 200)),
+      {findable(identifying(str("given_name", 200))), findable(identifying(str("family_name", 200))),
        identifying(string_list("aliases", 20)),
        indexed(enumeration("sex", {"female", "male", "other", "unknown"})),
-       identifying(of_type("birth_date", FieldType::kDate)),
+       findable(identifying(of_type("birth_date", FieldType::kDate))),
        described(integer("age_estimate", 0, 120),
                  "Estimated age in years when no birth date is known, as of age_estimated_on."),
        of_type("age_estimated_on", FieldType::kDate),
-       identifying(described(str("phone", 40), "International format, e.g. +63 917 555 0101")),
+       findable(identifying(described(str("phone", 40), "International format, e.g. +63 917 555 0101"))),
        identifying(str("address", 500)), indexed(country("nationality")),
        indexed(country("country")), indexed(str("region", 100)), custom()}));
 

@@ -44,6 +44,7 @@ struct FieldSpec {
   bool required = false;
   bool read_only = false;  // computed by Haven (e.g. is_minor); rejected on input
   bool indexed = false;    // stored in its own column: filterable and sortable in lists
+  bool blind_indexed = false;  // sealed, but findable by exact value through a keyed digest
   Sensitivity sensitivity = Sensitivity::kPublic;
   std::size_t max_length = 200;  // code points for strings, items for lists
   std::int64_t min = 0;

@@ -50,7 +50,11 @@ class CsvImport : public ::testing::Test {
   }
 
   std::unique_ptr<Store> open(const char* name) {
-    auto store = open_sqlite_store(dir_ / name, clock_);
+    // Each database has its own key ring, as each data directory does.
+    rings_.push_back(KeyRing::from_master_key(Key{static_cast<unsigned char>(rings_.size() + 1)}));
+    SqliteOptions options;
+    options.key_ring = rings_.back().get();
+    auto store = open_sqlite_store(dir_ / name, clock_, options);
     EXPECT_TRUE(store.ok()) << store.error().message;
     return std::move(store.value());
   }
@@ -111,6 +115,7 @@ class CsvImport : public ::testing::Test {
 
   FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 3 / 1}};
   std::filesystem::path dir_;
+  std::vector<std::unique_ptr<KeyRing>> rings_;  // outlive the stores that use them
   std::unique_ptr<Store> source_, target_;
   std::int64_t source_org_ = 0, target_org_ = 0;
   IdMaps id_maps_;

@@ -10,6 +10,12 @@
 namespace haven {
 namespace {
 
+// One key ring for the whole test binary: data keys are loaded into it as organisations appear.
+KeyRing* test_key_ring() {
+  static const std::unique_ptr<KeyRing> ring = KeyRing::from_master_key(Key{1, 2, 3});
+  return ring.get();
+}
+
 using Factory = std::function<std::unique_ptr<Store>(const std::filesystem::path& dir, const Clock&)>;
 
 class Conformance : public ::testing::TestWithParam<std::pair<std::string, Factory>> {
@@ -230,17 +236,86 @@ TEST_P(Conformance, BackupIsAConsistentCopy) {
   const auto file = dir_ / "copy.db";
   ASSERT_TRUE(store_->backup_to(file).ok());
   EXPECT_FALSE(store_->backup_to(file).ok());  // never overwrites
-  auto copy = open_sqlite_store(file, clock_);
+  SqliteOptions options;
+  options.key_ring = test_key_ring();
+  auto copy = open_sqlite_store(file, clock_, options);
   ASSERT_TRUE(copy.ok()) << copy.error().message;
   auto tx = (*copy)->begin(false);
   EXPECT_EQ(*(*tx)->count(spec("case"), org_a_), 1);
+}
+
+TEST_P(Conformance, SealedFieldsRoundTripAndAreFoundByExactValue) {
+  auto tx = write();
+  const Json fields = {{"given_name", "Nimmi"}, {"family_name", "Perera Silva"}, {"phone", "+94 77 555 0199"},
+                       {"birth_date", "2008-09-30"}, {"sex", "female"}};
+  auto person = create_record(*tx, spec("person"), org_a_, fields, clock_);
+  ASSERT_TRUE(person.ok()) << person.error().message;
+  ASSERT_TRUE(create_record(*tx, spec("person"), org_a_, {{"given_name", "Other"}, {"phone", "+94 77 555 0100"}}, clock_).ok());
+  EXPECT_EQ(tx->get(spec("person"), person->id, org_a_)->fields, person->fields);
+  ListQuery query;
+  query.exact = {{"phone", "+94775550199"}};  // written differently, same number
+  auto found = tx->list(spec("person"), org_a_, query);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->records.size(), 1u);
+  EXPECT_EQ(found->records[0].id, person->id);
+  query.exact = {{"family_name", "PERERA  SILVA"}, {"birth_date", "2008-09-30"}};
+  EXPECT_EQ(tx->list(spec("person"), org_a_, query)->records.size(), 1u);
+  EXPECT_TRUE(tx->list(spec("person"), org_b_, query)->records.empty());
+  query.exact = {{"sex", "female"}};
+  EXPECT_FALSE(tx->list(spec("person"), org_a_, query).ok());
+  auto updated = tx->update(spec("person"), person->id, org_a_, 1, Json{{"given_name", "Nimmi"}, {"phone", "+94 77 555 0111"}});
+  ASSERT_TRUE(updated.ok());
+  query.exact = {{"phone", "+94775550199"}};
+  EXPECT_TRUE(tx->list(spec("person"), org_a_, query)->records.empty());  // the old digest is gone
+}
+
+TEST_P(Conformance, AuditLogAppendsInOrderAndRefusesChanges) {
+  {
+    auto tx = write();
+    EXPECT_EQ(tx->last_audit()->seq, 0);
+    for (int i = 1; i <= 3; ++i) {
+      AuditRecord entry;
+      entry.seq = i;
+      entry.at = "2026-11-26T10:00:0" + std::to_string(i) + "Z";
+      entry.org_id = i == 3 ? org_b_ : org_a_;
+      entry.user_id = 7;
+      entry.actor = "maria";
+      entry.action = "read";
+      entry.kind = "case";
+      entry.record_id = 40 + i;
+      entry.detail = "{}";
+      entry.prev_hash = "p" + std::to_string(i);
+      entry.hash = "h" + std::to_string(i);
+      ASSERT_TRUE(tx->insert_audit(entry).ok());
+    }
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  auto tx = write();
+  EXPECT_EQ(tx->last_audit()->hash, "h3");
+  AuditQuery query;
+  query.org_id = org_a_;
+  auto entries = tx->list_audit(query);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[1].record_id, 42);
+  query = {};
+  query.record_id = 43;
+  EXPECT_EQ(tx->list_audit(query)->size(), 1u);
+  query = {};
+  query.from = "2026-11-26T10:00:02Z";
+  EXPECT_EQ(tx->list_audit(query)->size(), 2u);
+  AuditRecord duplicate;
+  duplicate.seq = 2;
+  EXPECT_FALSE(tx->insert_audit(duplicate).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, Conformance,
     ::testing::Values(std::pair<std::string, Factory>{
         "sqlite", [](const std::filesystem::path& dir, const Clock& clock) -> std::unique_ptr<Store> {
-          auto store = open_sqlite_store(dir / "haven.db", clock);
+          SqliteOptions options;
+          options.key_ring = test_key_ring();
+          auto store = open_sqlite_store(dir / "haven.db", clock, options);
           if (!store.ok()) ADD_FAILURE() << store.error().message;
           return store.ok() ? std::move(store.value()) : nullptr;
         }}),

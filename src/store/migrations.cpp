@@ -7,7 +7,10 @@ namespace haven {
 namespace {
 
 // Version 1: accounts, sessions, display-code sequences, and one table per entity of
-// core/schema.cpp (the JSON document in `data`, indexed fields as f_<name> columns).
+// core/schema.cpp: public fields as a JSON document in `data`, identifying and sensitive fields
+// in `sealed` (XChaCha20-Poly1305 under the organisation's data key), indexed fields as f_<name>
+// columns. Data keys are stored wrapped by the master key; blind_index holds keyed digests for
+// exact look-ups on sealed fields.
 constexpr const char* kVersion1 = R"sql(
 CREATE TABLE code_sequence (
   org_id INTEGER NOT NULL,
@@ -24,6 +27,7 @@ CREATE TABLE organisation (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_name TEXT,
   f_type TEXT,
   f_country TEXT,
@@ -42,6 +46,7 @@ CREATE TABLE form_definition (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_target_kind TEXT,
   f_form_version INTEGER
 );
@@ -56,6 +61,7 @@ CREATE TABLE "case" (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_exploitation_form TEXT,
   f_status TEXT,
   f_country TEXT,
@@ -82,6 +88,7 @@ CREATE TABLE report (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_channel TEXT,
   f_received_at TEXT,
   f_priority TEXT,
@@ -106,6 +113,7 @@ CREATE TABLE person (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_sex TEXT,
   f_nationality TEXT,
   f_country TEXT,
@@ -124,6 +132,7 @@ CREATE TABLE case_person (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_case_id INTEGER REFERENCES "case"(id),
   f_person_id INTEGER REFERENCES person(id),
   f_role TEXT,
@@ -142,6 +151,7 @@ CREATE TABLE case_event (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_case_id INTEGER REFERENCES "case"(id),
   f_occurred_at TEXT,
   f_type TEXT
@@ -158,6 +168,7 @@ CREATE TABLE operation (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_case_id INTEGER REFERENCES "case"(id),
   f_type TEXT,
   f_date TEXT
@@ -174,6 +185,7 @@ CREATE TABLE legal_case (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_case_id INTEGER REFERENCES "case"(id),
   f_court TEXT,
   f_docket_number TEXT,
@@ -194,6 +206,7 @@ CREATE TABLE hearing (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_legal_case_id INTEGER REFERENCES legal_case(id),
   f_scheduled_at TEXT
 );
@@ -208,6 +221,7 @@ CREATE TABLE service_plan (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_person_id INTEGER REFERENCES person(id),
   f_case_id INTEGER REFERENCES "case"(id),
   f_start_date TEXT,
@@ -226,6 +240,7 @@ CREATE TABLE service (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_person_id INTEGER REFERENCES person(id),
   f_service_plan_id INTEGER REFERENCES service_plan(id),
   f_type TEXT,
@@ -244,6 +259,7 @@ CREATE TABLE outcome_assessment (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_person_id INTEGER REFERENCES person(id),
   f_assessed_on TEXT,
   f_restored INTEGER
@@ -260,6 +276,7 @@ CREATE TABLE training (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_audience_agency TEXT,
   f_held_on TEXT
 );
@@ -274,6 +291,7 @@ CREATE TABLE case_audit (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_case_id INTEGER REFERENCES "case"(id),
   f_audited_on TEXT,
   f_compliance_percent INTEGER
@@ -290,6 +308,7 @@ CREATE TABLE evidence_item (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_case_id INTEGER REFERENCES "case"(id)
 );
 CREATE INDEX evidence_item_org_id ON evidence_item(org_id, id);
@@ -302,6 +321,7 @@ CREATE TABLE consent (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   data TEXT NOT NULL,
+  sealed BLOB,
   f_person_id INTEGER REFERENCES person(id),
   f_given_on TEXT,
   f_withdrawn_on TEXT
@@ -327,15 +347,53 @@ CREATE TABLE session (
   user_id INTEGER NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
   expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
-)sql";
-
-// Version 2: a person takes a role in a case once; the timeline reads events by case in time
-// order; display codes are unique per organisation.
-constexpr const char* kVersion2 = R"sql(
+-- A person takes a role in a case once; the timeline reads events by case in time order;
+-- display codes are unique per organisation.
 CREATE UNIQUE INDEX case_person_unique ON case_person(f_case_id, f_person_id, f_role);
 CREATE INDEX case_event_timeline ON case_event(f_case_id, f_occurred_at, id);
 CREATE UNIQUE INDEX person_display_code ON person(org_id, display_code);
 CREATE UNIQUE INDEX case_display_code ON "case"(org_id, display_code);
+CREATE TABLE data_key (
+  org_id INTEGER NOT NULL,
+  key_version INTEGER NOT NULL,
+  wrapped BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (org_id, key_version)
+) WITHOUT ROWID;
+CREATE TABLE blind_index (
+  org_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  field TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  record_id INTEGER NOT NULL,
+  PRIMARY KEY (org_id, kind, field, digest, record_id)
+) WITHOUT ROWID;
+CREATE INDEX blind_index_record ON blind_index(kind, record_id);
+)sql";
+
+// Version 2: the audit log. Triggers refuse any UPDATE or DELETE through SQL, so no application
+// path can alter it; someone editing the file directly is caught by the keyed hash chain.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  org_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  record_id INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_user ON audit_log(user_id, seq);
+CREATE INDEX audit_log_record ON audit_log(kind, record_id, seq);
+CREATE INDEX audit_log_org_at ON audit_log(org_id, at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
 }  // namespace

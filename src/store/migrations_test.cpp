@@ -17,6 +17,13 @@ class Migrations : public ::testing::Test {
   void remove() {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file_.string() + suffix);
   }
+  SqliteOptions options_with(int target_version = -1) {
+    SqliteOptions options;
+    options.key_ring = ring_.get();
+    options.target_version = target_version;
+    return options;
+  }
+  std::unique_ptr<KeyRing> ring_ = KeyRing::from_master_key(Key{9});
   std::filesystem::path file_;
   FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
 };
@@ -32,9 +39,7 @@ TEST_F(Migrations, UpgradesFromEveryEarlierVersionKeepingData) {
     remove();
     std::int64_t case_id = 0;
     {
-      SqliteOptions options;
-      options.target_version = from;
-      auto store = open_sqlite_store(file_, clock_, options);
+      auto store = open_sqlite_store(file_, clock_, options_with(from));
       ASSERT_TRUE(store.ok()) << store.error().message;
       EXPECT_EQ((*store)->schema_version(), from);
       auto tx = (*store)->begin(true);
@@ -46,7 +51,7 @@ TEST_F(Migrations, UpgradesFromEveryEarlierVersionKeepingData) {
       case_id = the_case->id;
       ASSERT_TRUE((*tx)->commit().ok());
     }
-    auto store = open_sqlite_store(file_, clock_);
+    auto store = open_sqlite_store(file_, clock_, options_with());
     ASSERT_TRUE(store.ok()) << store.error().message;
     EXPECT_EQ((*store)->schema_version(), kLatestSchemaVersion);
     auto tx = (*store)->begin(false);
@@ -57,19 +62,19 @@ TEST_F(Migrations, UpgradesFromEveryEarlierVersionKeepingData) {
 }
 
 TEST_F(Migrations, RefusesADatabaseFromANewerHaven) {
-  { ASSERT_TRUE(open_sqlite_store(file_, clock_).ok()); }
+  { ASSERT_TRUE(open_sqlite_store(file_, clock_, options_with()).ok()); }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, ("PRAGMA user_version = " + std::to_string(kLatestSchemaVersion + 1)).c_str(), nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  auto store = open_sqlite_store(file_, clock_);
+  auto store = open_sqlite_store(file_, clock_, options_with());
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.error().message.find("newer than this Haven knows"), std::string::npos);
 }
 
 // Every indexed field of every entity has its column: a schema change without a migration fails here.
 TEST_F(Migrations, EveryIndexedFieldHasAColumn) {
-  { ASSERT_TRUE(open_sqlite_store(file_, clock_).ok()); }
+  { ASSERT_TRUE(open_sqlite_store(file_, clock_, options_with()).ok()); }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
   for (const auto& spec : entity_specs())

@@ -60,6 +60,15 @@ Json column_json(const Statement& stmt, int column, ColumnKind kind) {
   return stmt.text(column);
 }
 
+bool is_sealed(const FieldSpec& f) { return f.sensitivity != Sensitivity::kPublic; }
+
+// Thrown inside the store when a sealed field cannot be opened; guarded() turns it into an Error.
+struct SealError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string seal_context(const EntitySpec& spec, std::int64_t id) { return spec.kind + ":" + std::to_string(id); }
+
 // Cursor: the sort key and id of the last row of a page, as compact JSON. It carries no data
 // beyond what the page showed, so it is not a secret.
 std::string encode_cursor(const Json& key, std::int64_t id) { return Json::array({key, id}).dump(); }
@@ -91,9 +100,14 @@ class SqliteTransaction final : public Transaction {
   Result<std::int64_t> find_session(const std::string& token_hash, const std::string& now) override;
   Status delete_session(const std::string& token_hash) override;
 
+  Result<AuditRecord> last_audit() override;
+  Status insert_audit(const AuditRecord& entry) override;
+  Result<std::vector<AuditRecord>> list_audit(const AuditQuery& query) override;
+
   Status commit() override;
 
  private:
+  AuditRecord read_audit(Statement& stmt);
   template <class F>
   auto guarded(F&& body) -> decltype(body()) {
     try {
@@ -102,6 +116,8 @@ class SqliteTransaction final : public Transaction {
       return to_error(e);
     } catch (const Json::exception& e) {
       return Error{ErrorCode::kInternal, std::string("stored record is unreadable: ") + e.what(), ""};
+    } catch (const SealError& e) {
+      return Error{ErrorCode::kInternal, e.what(), ""};
     }
   }
   Status require_write() const {
@@ -109,6 +125,12 @@ class SqliteTransaction final : public Transaction {
     return Status::Ok();
   }
   Record read_record(const EntitySpec& spec, Statement& stmt);
+  // Splits fields into the public JSON document and the sealed blob (empty when nothing to seal).
+  std::pair<std::string, std::string> split_and_seal(const EntitySpec& spec, std::int64_t org_id, std::int64_t id,
+                                                     const Json& fields);
+  void write_blind_indexes(const EntitySpec& spec, std::int64_t org_id, std::int64_t id, const Json& fields);
+  void create_data_key(std::int64_t org_id);
+  KeyRing* keys() const;
   std::string next_display_code(const EntitySpec& spec, std::int64_t org_id, const std::string& now);
   User read_user(Statement& stmt);
 
@@ -128,7 +150,8 @@ class SqliteStore final : public Store {
     try {
       writer_ = std::make_unique<Connection>(file_.string(), false);
       writer_->execute("PRAGMA journal_mode = WAL;");
-      return migrate();
+      HAVEN_TRY(migrate());
+      return load_data_keys();
     } catch (const SqliteError& e) {
       return to_error(e);
     }
@@ -180,6 +203,7 @@ class SqliteStore final : public Store {
   }
 
   const Clock& clock() const { return clock_; }
+  KeyRing* keys() const { return options_.key_ring; }
 
   Connection& acquire_reader() {
     std::unique_lock lock(pool_mutex_);
@@ -233,6 +257,15 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  // Every organisation's data key, unwrapped once at start; a wrong master key stops here.
+  Status load_data_keys() {
+    if (!options_.key_ring) return Status::Ok();
+    Statement stmt = writer_->prepare("SELECT org_id, key_version, wrapped FROM data_key ORDER BY org_id, key_version");
+    while (stmt.step())
+      HAVEN_TRY(options_.key_ring->load_data_key(stmt.integer(0), static_cast<std::int32_t>(stmt.integer(1)), stmt.blob(2)));
+    return Status::Ok();
+  }
+
   std::filesystem::path file_;
   const Clock& clock_;
   SqliteOptions options_;
@@ -282,6 +315,44 @@ std::string SqliteTransaction::next_display_code(const EntitySpec& spec, std::in
   return buffer;
 }
 
+KeyRing* SqliteTransaction::keys() const { return store_.keys(); }
+
+std::pair<std::string, std::string> SqliteTransaction::split_and_seal(const EntitySpec& spec, std::int64_t org_id,
+                                                                      std::int64_t id, const Json& fields) {
+  if (!keys()) return {fields.dump(), {}};
+  Json open_part = Json::object(), sealed_part = Json::object();
+  for (const auto& [name, value] : fields.items()) {
+    const FieldSpec* f = spec.field(name);
+    (f && is_sealed(*f) ? sealed_part : open_part)[name] = value;
+  }
+  if (sealed_part.empty()) return {open_part.dump(), {}};
+  auto sealed = keys()->seal(org_id, sealed_part.dump(), seal_context(spec, id));
+  if (!sealed.ok()) throw SealError(sealed.error().message);
+  return {open_part.dump(), std::move(sealed.value())};
+}
+
+void SqliteTransaction::write_blind_indexes(const EntitySpec& spec, std::int64_t org_id, std::int64_t id,
+                                            const Json& fields) {
+  if (!keys()) return;
+  connection_.prepare("DELETE FROM blind_index WHERE kind = ? AND record_id = ?").bind(1, spec.kind).bind(2, id).step();
+  for (const auto& f : spec.fields) {
+    if (!f.blind_indexed || !fields.contains(f.name) || !fields[f.name].is_string()) continue;
+    auto digest = keys()->blind_index(org_id, f.name, normalise_for_equality(f.name, fields[f.name].get<std::string>()));
+    if (!digest.ok()) throw SealError(digest.error().message);
+    connection_.prepare("INSERT OR IGNORE INTO blind_index(org_id, kind, field, digest, record_id) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, org_id).bind(2, spec.kind).bind(3, f.name).bind(4, *digest).bind(5, id).step();
+  }
+}
+
+void SqliteTransaction::create_data_key(std::int64_t org_id) {
+  if (!keys()) return;
+  auto wrapped = keys()->new_wrapped_data_key();
+  if (!wrapped.ok()) throw SealError(wrapped.error().message);
+  connection_.prepare("INSERT INTO data_key(org_id, key_version, wrapped, created_at) VALUES (?, 1, ?, ?)")
+      .bind(1, org_id).bind_blob(2, *wrapped).bind(3, format_datetime(store_.clock().now())).step();
+  if (auto loaded = keys()->load_data_key(org_id, 1, *wrapped); !loaded.ok()) throw SealError(loaded.error().message);
+}
+
 Result<Record> SqliteTransaction::insert(const EntitySpec& spec, std::int64_t org_id, Json fields) {
   HAVEN_TRY(require_write());
   return guarded([&]() -> Result<Record> {
@@ -289,27 +360,30 @@ Result<Record> SqliteTransaction::insert(const EntitySpec& spec, std::int64_t or
     record.kind = spec.kind;
     record.created_at = record.updated_at = format_datetime(store_.clock().now());
     record.version = 1;
-    std::string columns = "org_id, display_code, version, created_at, updated_at, data";
-    std::string values = "?, ?, ?, ?, ?, ?";
+    // The id is taken before the insert (this transaction holds the write lock) because sealed
+    // fields are bound to it.
+    Statement next = connection_.prepare("SELECT IFNULL(MAX(id), 0) + 1 FROM " + table_name(spec));
+    next.step();
+    record.id = next.integer(0);
+    // For an organisation, org_id is its own id.
+    record.org_id = spec.org_scoped ? org_id : record.id;
+    if (!spec.org_scoped) create_data_key(record.id);
+    std::string columns = "id, org_id, display_code, version, created_at, updated_at, data, sealed";
+    std::string values = "?, ?, ?, ?, ?, ?, ?, ?";
     for (const auto& f : spec.fields)
       if (f.indexed) columns += ", f_" + f.name, values += ", ?";
-    // For an organisation, org_id is its own id: it is set once the id is known.
-    record.org_id = spec.org_scoped ? org_id : 0;
     record.display_code = next_display_code(spec, spec.org_scoped ? org_id : 0, record.created_at);
     Statement stmt = connection_.prepare("INSERT INTO " + table_name(spec) + " (" + columns +
                                          ") VALUES (" + values + ")");
-    const std::string data = fields.dump();
-    stmt.bind(1, record.org_id).bind(2, record.display_code).bind(3, record.version);
-    stmt.bind(4, record.created_at).bind(5, record.updated_at).bind(6, data);
-    int index = 7;
+    const auto [data, sealed] = split_and_seal(spec, record.org_id, record.id, fields);
+    stmt.bind(1, record.id).bind(2, record.org_id).bind(3, record.display_code).bind(4, record.version);
+    stmt.bind(5, record.created_at).bind(6, record.updated_at).bind(7, data);
+    if (sealed.empty()) stmt.bind_null(8); else stmt.bind_blob(8, sealed);
+    int index = 9;
     for (const auto& f : spec.fields)
       if (f.indexed) bind_json(stmt, index++, fields.value(f.name, Json()), column_kind(f));
     stmt.step();
-    record.id = connection_.last_insert_id();
-    if (!spec.org_scoped) {
-      record.org_id = record.id;
-      connection_.prepare("UPDATE organisation SET org_id = id WHERE id = ?").bind(1, record.id).step();
-    }
+    write_blind_indexes(spec, record.org_id, record.id, fields);
     record.fields = std::move(fields);
     return record;
   });
@@ -325,10 +399,17 @@ Record SqliteTransaction::read_record(const EntitySpec& spec, Statement& stmt) {
   record.created_at = stmt.text(4);
   record.updated_at = stmt.text(5);
   record.fields = Json::parse(stmt.text(6));
+  if (!stmt.is_null(7)) {
+    if (!keys()) throw SealError("the record has sealed fields and no key ring was given");
+    auto opened = keys()->open_sealed(record.org_id, stmt.blob(7), seal_context(spec, record.id));
+    if (!opened.ok()) throw SealError(opened.error().message);
+    Json sealed_fields = Json::parse(*opened);
+    for (auto& [name, value] : sealed_fields.items()) record.fields[name] = std::move(value);
+  }
   return record;
 }
 
-constexpr const char* kRecordColumns = "id, org_id, display_code, version, created_at, updated_at, data";
+constexpr const char* kRecordColumns = "id, org_id, display_code, version, created_at, updated_at, data, sealed";
 
 Result<Record> SqliteTransaction::get(const EntitySpec& spec, std::int64_t id, std::int64_t org_id) {
   return guarded([&]() -> Result<Record> {
@@ -359,20 +440,22 @@ Result<Record> SqliteTransaction::update(const EntitySpec& spec, std::int64_t id
   return guarded([&]() -> Result<Record> {
     Record record = std::move(current.value());
     record.updated_at = format_datetime(store_.clock().now());
-    std::string assignments = "version = version + 1, updated_at = ?, data = ?";
+    std::string assignments = "version = version + 1, updated_at = ?, data = ?, sealed = ?";
     for (const auto& f : spec.fields)
       if (f.indexed) assignments += ", f_" + f.name + " = ?";
     Statement stmt = connection_.prepare("UPDATE " + table_name(spec) + " SET " + assignments +
                                          " WHERE id = ? AND version = ?");
-    const std::string data = fields.dump();
+    const auto [data, sealed] = split_and_seal(spec, record.org_id, id, fields);
     stmt.bind(1, record.updated_at).bind(2, data);
-    int index = 3;
+    if (sealed.empty()) stmt.bind_null(3); else stmt.bind_blob(3, sealed);
+    int index = 4;
     for (const auto& f : spec.fields)
       if (f.indexed) bind_json(stmt, index++, fields.value(f.name, Json()), column_kind(f));
     stmt.bind(index, id).bind(index + 1, expected_version);
     stmt.step();
     if (connection_.changes() != 1)
       return Error{ErrorCode::kConflict, spec.kind + " " + std::to_string(id) + " was changed by someone else", "/version"};
+    write_blind_indexes(spec, record.org_id, id, fields);
     record.version = expected_version + 1;
     record.fields = std::move(fields);
     return record;
@@ -399,6 +482,16 @@ Result<ListPage> SqliteTransaction::list(const EntitySpec& spec, std::int64_t or
     if (!column) return invalid("cannot filter by " + filter.field + ": not an indexed field", filter.field);
     where += " AND " + column->first +
              (filter.op == Filter::Op::kEq ? " = ?" : filter.op == Filter::Op::kGe ? " >= ?" : " <= ?");
+  }
+  std::vector<std::string> digests;
+  for (const auto& [name, value] : query.exact) {
+    const FieldSpec* f = spec.field(name);
+    if (!f || !f->blind_indexed) return invalid("cannot look up by " + name, name);
+    if (org_id == 0 || !keys()) return invalid("exact look-ups on sealed fields work within one organisation", name);
+    auto digest = keys()->blind_index(org_id, name, normalise_for_equality(name, value));
+    HAVEN_TRY(digest);
+    digests.push_back(std::move(digest.value()));
+    where += " AND id IN (SELECT record_id FROM blind_index WHERE org_id = ? AND kind = ? AND field = ? AND digest = ?)";
   }
   const bool nullable = sort->first != "id" && sort->first != "created_at" && sort->first != "updated_at";
   const std::string null_key = sort->second == ColumnKind::kText ? "''" : "-9.0e18";
@@ -427,6 +520,8 @@ Result<ListPage> SqliteTransaction::list(const EntitySpec& spec, std::int64_t or
       if (filter.value.is_null()) return invalid("needs a value", filter.field);
       bind_json(stmt, index++, filter.value, column->second);
     }
+    for (std::size_t i = 0; i < query.exact.size(); ++i, index += 4)
+      stmt.bind(index, org_id).bind(index + 1, spec.kind).bind(index + 2, query.exact[i].first).bind(index + 3, digests[i]);
     if (!query.cursor.empty()) {
       const ColumnKind kind = cursor_key.is_string() ? ColumnKind::kText
                               : cursor_key.is_number_integer() ? ColumnKind::kInteger
@@ -446,7 +541,7 @@ Result<ListPage> SqliteTransaction::list(const EntitySpec& spec, std::int64_t or
         break;
       }
       page.records.push_back(read_record(spec, stmt));
-      last_key = column_json(stmt, 7, sort->second);
+      last_key = column_json(stmt, 8, sort->second);
     }
     return page;
   });
@@ -577,6 +672,65 @@ Status SqliteTransaction::delete_session(const std::string& token_hash) {
   return guarded([&]() -> Status {
     connection_.prepare("DELETE FROM session WHERE token_hash = ?").bind(1, token_hash).step();
     return Status::Ok();
+  });
+}
+
+constexpr const char* kAuditColumns =
+    "seq, at, org_id, user_id, actor, action, kind, record_id, detail, prev_hash, hash";
+
+AuditRecord SqliteTransaction::read_audit(Statement& stmt) {
+  AuditRecord entry;
+  entry.seq = stmt.integer(0);
+  entry.at = stmt.text(1);
+  entry.org_id = stmt.integer(2);
+  entry.user_id = stmt.integer(3);
+  entry.actor = stmt.text(4);
+  entry.action = stmt.text(5);
+  entry.kind = stmt.text(6);
+  entry.record_id = stmt.integer(7);
+  entry.detail = stmt.text(8);
+  entry.prev_hash = stmt.text(9);
+  entry.hash = stmt.text(10);
+  return entry;
+}
+
+Result<AuditRecord> SqliteTransaction::last_audit() {
+  return guarded([&]() -> Result<AuditRecord> {
+    Statement stmt = connection_.prepare(std::string("SELECT ") + kAuditColumns + " FROM audit_log ORDER BY seq DESC LIMIT 1");
+    if (!stmt.step()) return AuditRecord{};
+    return read_audit(stmt);
+  });
+}
+
+Status SqliteTransaction::insert_audit(const AuditRecord& entry) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Status {
+    Statement stmt = connection_.prepare(std::string("INSERT INTO audit_log(") + kAuditColumns +
+                                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    stmt.bind(1, entry.seq).bind(2, entry.at).bind(3, entry.org_id).bind(4, entry.user_id);
+    stmt.bind(5, entry.actor).bind(6, entry.action).bind(7, entry.kind).bind(8, entry.record_id);
+    stmt.bind(9, entry.detail).bind(10, entry.prev_hash).bind(11, entry.hash);
+    stmt.step();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<AuditRecord>> SqliteTransaction::list_audit(const AuditQuery& query) {
+  if (query.limit < 1 || query.limit > 10000) return invalid("limit must be between 1 and 10000", "limit");
+  // Every condition is always present and switched off by its parameter, so one cached statement
+  // serves every combination of filters.
+  return guarded([&]() -> Result<std::vector<AuditRecord>> {
+    Statement stmt = connection_.prepare(
+        std::string("SELECT ") + kAuditColumns +
+        " FROM audit_log WHERE seq > ?1 AND (?2 = 0 OR org_id = ?2) AND (?3 = 0 OR user_id = ?3)"
+        " AND (?4 = '' OR kind = ?4) AND (?5 = 0 OR record_id = ?5) AND (?6 = '' OR at >= ?6)"
+        " AND (?7 = '' OR at <= ?7) ORDER BY seq LIMIT ?8");
+    stmt.bind(1, query.after_seq).bind(2, query.org_id).bind(3, query.user_id).bind(4, query.kind);
+    stmt.bind(5, query.record_id).bind(6, query.from).bind(7, query.to);
+    stmt.bind(8, static_cast<std::int64_t>(query.limit));
+    std::vector<AuditRecord> entries;
+    while (stmt.step()) entries.push_back(read_audit(stmt));
+    return entries;
   });
 }
 

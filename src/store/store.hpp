@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "crypto/crypto.hpp"
 
 namespace haven {
 
@@ -38,6 +39,9 @@ struct Filter {
 
 struct ListQuery {
   std::vector<Filter> filters;
+  // Exact matches on sealed fields marked blind_indexed (field, plaintext value); found through
+  // keyed digests, never by decrypting. Only within one organisation.
+  std::vector<std::pair<std::string, std::string>> exact;
   std::string sort = "id";  // an indexed field, "id", "created_at" or "updated_at"
   bool descending = false;
   std::size_t limit = 50;  // 1..1000
@@ -60,7 +64,34 @@ struct User {
   std::int64_t version = 0;
 };
 
-// A unit of work. Destroying a transaction that was not committed rolls it back. A transaction
+// One entry of the audit log as stored. The audit module (src/audit) computes `hash` over the
+// entry and `prev_hash`, so that any edited, removed or reordered entry breaks the chain.
+struct AuditRecord {
+  std::int64_t seq = 0;  // 1, 2, 3, ... in append order; 0 = none
+  std::string at;        // UTC date-time
+  std::int64_t org_id = 0;
+  std::int64_t user_id = 0;  // 0 for the system or a command-line operator
+  std::string actor;         // user name, or "cli:<command>"
+  std::string action;        // read, list, create, update, export, import, login, login_failed, ...
+  std::string kind;          // entity kind, or empty
+  std::int64_t record_id = 0;
+  std::string detail;  // JSON object; never identifying data (field names, not values)
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct AuditQuery {
+  std::int64_t org_id = 0;  // 0: every organisation
+  std::int64_t user_id = 0;
+  std::string kind;
+  std::int64_t record_id = 0;
+  std::string from, to;      // UTC date-times, inclusive
+  std::int64_t after_seq = 0;  // paging: entries with seq > after_seq
+  std::size_t limit = 100;
+};
+
+// A unit of work. Records come back with their sealed fields opened: the transaction is inside
+// the trust boundary, and the access policy decides what leaves it. Destroying a transaction that was not committed rolls it back. A transaction
 // belongs to one thread.
 class Transaction : public RecordLookup {
  public:
@@ -88,6 +119,13 @@ class Transaction : public RecordLookup {
                                             const std::string& now) = 0;
   virtual Status delete_session(const std::string& token_hash) = 0;
 
+  // The last audit entry (seq 0 when the log is empty). In a write transaction the caller holds
+  // the write lock, so appending after it keeps one chain even with several writers.
+  virtual Result<AuditRecord> last_audit() = 0;
+  virtual Status insert_audit(const AuditRecord& entry) = 0;
+  // Entries matching `query` in seq order.
+  virtual Result<std::vector<AuditRecord>> list_audit(const AuditQuery& query) = 0;
+
   virtual Status commit() = 0;
 };
 
@@ -103,6 +141,8 @@ class Store {
 };
 
 struct SqliteOptions {
+  // Seals identifying and sensitive fields; its master key must open the stored data keys.
+  KeyRing* key_ring = nullptr;
   std::size_t max_readers = 8;
   int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
 };

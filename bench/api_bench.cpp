@@ -1,0 +1,215 @@
+// API benchmark: durable writes and case-page reads on a Haven data directory, each printed next
+// to a reference measured in the same run on the same machine:
+//   writes: a raw SQLite WAL commit (same pragmas) of a row of the same size;
+//   reads:  cpp-httplib's own hello-world, loaded by the same wrk command.
+// Usage: haven_bench --data DIR [--seconds 10] [--connections 64] [--writes 2000]
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "api/api.hpp"
+
+namespace {
+
+using namespace haven;
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string data;
+  int seconds = 10, connections = 64, writes = 2000;
+};
+
+double percentile(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0 : values[std::min(values.size() - 1, static_cast<std::size_t>(p * values.size()))];
+}
+
+struct WriteFigures {
+  double per_second, p50_ms, p99_ms;
+};
+
+WriteFigures raw_sqlite_commits(const std::string& file, int count, std::size_t payload_size) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t(id INTEGER PRIMARY KEY, payload TEXT)",
+               nullptr, nullptr, nullptr);
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO t(payload) VALUES (?)", -1, &insert, nullptr);
+  const std::string payload(payload_size, 'x');
+  std::vector<double> latencies;
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) {
+    const auto t0 = Clock::now();
+    sqlite3_bind_text(insert, 1, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
+    sqlite3_step(insert);
+    sqlite3_reset(insert);
+    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+  return {count / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)};
+}
+
+Result<WriteFigures> haven_event_writes(Store& store, const haven::Clock& clock, std::int64_t org, std::int64_t case_id, int count) {
+  const EntitySpec& spec = *find_entity("case_event");
+  std::vector<double> latencies;
+  const auto start = Clock::now();
+  for (int i = 0; i < count; ++i) {
+    const auto t0 = Clock::now();
+    auto tx = store.begin(true);
+    HAVEN_TRY(tx);
+    const Json event = {{"case_id", case_id}, {"occurred_at", "2026-03-01T10:00:00Z"}, {"type", "contact"},
+                        {"summary", "Follow-up call with the survivor's guardian; next visit agreed."}};
+    HAVEN_TRY(create_record(**tx, spec, org, event, clock));
+    HAVEN_TRY((*tx)->commit());
+    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return WriteFigures{count / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)};
+}
+
+struct LoadFigures {
+  double per_second = 0, p50_ms = 0, p99_ms = 0;
+  long errors = 0;
+};
+
+double to_ms(const std::string& value, const std::string& unit) {
+  const double v = std::stod(value);
+  return unit == "us" ? v / 1000 : unit == "s" ? v * 1000 : v;
+}
+
+// Runs wrk (a separate process, so the load generator's cost is the same for both targets).
+LoadFigures run_wrk(const Args& args, const std::string& url, const std::string& script) {
+  const std::string command = "wrk -t2 -c" + std::to_string(args.connections) + " -d" + std::to_string(args.seconds) +
+                              "s --latency" + (script.empty() ? "" : " -s " + script) + " " + url + " 2>&1";
+  LoadFigures figures;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return figures;
+  std::string output;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  pclose(pipe);
+  std::smatch m;
+  if (std::regex_search(output, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) figures.per_second = std::stod(m[1]);
+  if (std::regex_search(output, m, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) figures.p50_ms = to_ms(m[1], m[2]);
+  if (std::regex_search(output, m, std::regex(R"(99%\s+([0-9.]+)(us|ms|s))"))) figures.p99_ms = to_ms(m[1], m[2]);
+  if (std::regex_search(output, m, std::regex(R"(Non-2xx or 3xx responses:\s+([0-9]+))"))) figures.errors = std::stol(m[1]);
+  if (figures.per_second == 0) std::fprintf(stderr, "wrk output:\n%s\n", output.c_str());
+  return figures;
+}
+
+void print_load(const char* name, const LoadFigures& f, const LoadFigures& reference) {
+  std::printf("%-22s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %ld  ratio to hello-world %.2f\n", name,
+              f.per_second, f.p50_ms, f.p99_ms, f.errors, reference.per_second > 0 ? f.per_second / reference.per_second : 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--data") args.data = argv[i + 1];
+    else if (flag == "--seconds") args.seconds = std::stoi(argv[i + 1]);
+    else if (flag == "--connections") args.connections = std::stoi(argv[i + 1]);
+    else if (flag == "--writes") args.writes = std::stoi(argv[i + 1]);
+  }
+  if (args.data.empty()) {
+    std::fprintf(stderr, "usage: haven_bench --data DIR [--seconds 10] [--connections 64] [--writes 2000]\n"
+                         "DIR is a data directory made by `haven demo` (the reference is --persons 1000000).\n");
+    return 2;
+  }
+  SystemClock clock;
+  auto store = open_sqlite_store(std::filesystem::path(args.data) / "haven.db", clock);
+  if (!store.ok()) {
+    std::fprintf(stderr, "cannot open %s: %s\n", args.data.c_str(), store.error().message.c_str());
+    return 1;
+  }
+  // Who to act as, and which of that organisation's cases to read.
+  std::int64_t org = 1;
+  std::string username;
+  std::vector<std::int64_t> case_ids;
+  std::int64_t persons = 0, cases = 0;
+  {
+    auto tx = (*store)->begin(false);
+    auto users = (*tx)->list_users(org);
+    for (const auto& user : *users)
+      if (std::find(user.roles.begin(), user.roles.end(), "caseworker") != user.roles.end()) username = user.username;
+    ListQuery query;
+    query.limit = 1000;
+    for (int page = 0; page < 20; ++page) {
+      auto listed = (*tx)->list(*find_entity("case"), org, query);
+      for (const auto& r : listed->records) case_ids.push_back(r.id);
+      if (listed->next_cursor.empty()) break;
+      query.cursor = listed->next_cursor;
+    }
+    persons = *(*tx)->count(*find_entity("person"), 0);
+    cases = *(*tx)->count(*find_entity("case"), 0);
+  }
+  if (username.empty() || case_ids.empty()) {
+    std::fprintf(stderr, "organisation 1 needs a caseworker and cases: make DIR with `haven demo`\n");
+    return 1;
+  }
+  std::printf("data: %lld persons, %lld cases; %d connections, %d s per load, 2 cores shared by wrk and server\n",
+              static_cast<long long>(persons), static_cast<long long>(cases), args.connections, args.seconds);
+
+  const std::string raw_file = std::filesystem::temp_directory_path() / ("haven-bench-raw-" + std::to_string(::getpid()) + ".db");
+  const WriteFigures raw = raw_sqlite_commits(raw_file, args.writes, 350);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(raw_file + suffix);
+  auto writes = haven_event_writes(**store, clock, org, case_ids.front(), args.writes);
+  if (!writes.ok()) {
+    std::fprintf(stderr, "write failed: %s\n", writes.error().message.c_str());
+    return 1;
+  }
+  std::printf("%-22s %9.0f commits/s  p50 %6.2f ms  p99 %6.2f ms\n", "raw SQLite WAL commit", raw.per_second, raw.p50_ms, raw.p99_ms);
+  std::printf("%-22s %9.0f commits/s  p50 %6.2f ms  p99 %6.2f ms  ratio to raw SQLite %.2f\n", "haven event write",
+              writes->per_second, writes->p50_ms, writes->p99_ms, writes->per_second / raw.per_second);
+
+  httplib::Server hello;
+  hello.Get("/hello", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello", "text/plain"); });
+  const int hello_port = hello.bind_to_any_port("127.0.0.1");
+  std::thread hello_thread([&] { hello.listen_after_bind(); });
+  ApiServer api(**store, clock);
+  if (!api.bind("127.0.0.1", 0).ok()) return 1;
+  std::thread api_thread([&] { (void)api.listen_bound(); });
+  hello.wait_until_ready();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  httplib::Client client("127.0.0.1", api.port());
+  auto login = client.Post("/api/v1/sessions", Json{{"username", username}, {"password", "haven-demo"}}.dump(), "application/json");
+  if (!login || login->status != 201) {
+    std::fprintf(stderr, "cannot log in as %s (demo password haven-demo)\n", username.c_str());
+    return 1;
+  }
+  const std::string token = Json::parse(login->body)["token"];
+  const std::string script = std::filesystem::temp_directory_path() / ("haven-bench-" + std::to_string(::getpid()) + ".lua");
+  auto write_script = [&](const std::string& suffix) {
+    std::ofstream lua(script);
+    lua << "local ids = {";
+    for (std::size_t i = 0; i < case_ids.size(); ++i) lua << (i ? "," : "") << case_ids[i];
+    lua << "}\nmath.randomseed(7)\nwrk.headers[\"Authorization\"] = \"Bearer " << token << "\"\n"
+        << "request = function()\n  return wrk.format(\"GET\", \"/api/v1/cases/\" .. ids[math.random(#ids)] .. \"" << suffix << "\")\nend\n";
+  };
+  const LoadFigures reference = run_wrk(args, "http://127.0.0.1:" + std::to_string(hello_port) + "/hello", "");
+  write_script("");
+  const LoadFigures case_read = run_wrk(args, "http://127.0.0.1:" + std::to_string(api.port()), script);
+  write_script("/timeline");
+  const LoadFigures timeline = run_wrk(args, "http://127.0.0.1:" + std::to_string(api.port()), script);
+  std::filesystem::remove(script);
+  print_load("hello-world (httplib)", reference, reference);
+  print_load("case read", case_read, reference);
+  print_load("case timeline", timeline, reference);
+  api.stop();
+  hello.stop();
+  api_thread.join();
+  hello_thread.join();
+  return 0;
+}
