@@ -92,46 +92,82 @@ bool verify_password(std::string_view hash, std::string_view password) {
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 
-Result<Session> Authenticator::login(std::string_view username, std::string_view password) {
-  const Error refused{ErrorCode::kUnauthenticated, "unknown user name or wrong password", ""};
+Result<Session> Authenticator::login(const LoginRequest& request) {
+  const Error refused{ErrorCode::kUnauthenticated,
+                      "unknown user name or wrong password (after 5 failures in a row an account is locked for 15 minutes)", ""};
+  const auto now = clock_.now();
+  const std::string now_text = format_datetime(now);
   User user;
   {
     auto tx = store_.begin(false);
     HAVEN_TRY(tx);
-    auto found = (*tx)->find_user(username);
+    auto found = (*tx)->find_user(request.username);
     if (!found.ok()) {
       if (found.error().code != ErrorCode::kNotFound) return found.error();
       // Spend the same time as a real check, so timing does not reveal which user names exist.
       verify_password("$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
                       "ZmFrZWhhc2hmYWtlaGFzaGZha2VoYXNoZmFrZWhhc2g",
-                      password);
+                      request.password);
       return refused;
     }
     user = std::move(found.value());
   }
-  if (!verify_password(user.password_hash, password) || user.disabled) return refused;
+  const bool locked = !user.locked_until.empty() && user.locked_until > now_text;
+  const bool password_ok = verify_password(user.password_hash, request.password);
+  if (locked || user.disabled) return refused;
+  if (!password_ok) {
+    auto tx = store_.begin(true);
+    HAVEN_TRY(tx);
+    auto current = (*tx)->get_user(user.id);  // re-read under the write lock: concurrent failures all count
+    HAVEN_TRY(current);
+    current->failed_logins += 1;
+    if (current->failed_logins >= kMaxFailedLogins) {
+      current->locked_until = format_datetime(now + kLockout);
+      current->failed_logins = 0;
+    }
+    HAVEN_TRY((*tx)->update_user(*current));
+    HAVEN_TRY((*tx)->commit());
+    return refused;
+  }
+  if (!user.totp_secret.empty()) {
+    if (request.totp_code.empty())
+      return Error{ErrorCode::kPreconditionRequired, "this account uses a second factor: send the 6-digit code as totp", "/totp"};
+    if (!verify_totp(user.totp_secret, request.totp_code, std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()))
+      return Error{ErrorCode::kUnauthenticated, "the one-time code is wrong or expired", "/totp"};
+  }
   unsigned char random[32];
   randombytes_buf(random, sizeof random);
-  Session session{to_hex(random, sizeof random), principal_of(user),
-                  format_datetime(clock_.now() + kSessionLifetime)};
+  Session session;
+  session.token = to_hex(random, sizeof random);
+  randombytes_buf(random, sizeof random);
+  session.csrf_token = to_hex(random, sizeof random);
+  session.principal = principal_of(user);
+  session.expires_at = format_datetime(now + kSessionLifetime);
   auto tx = store_.begin(true);
   HAVEN_TRY(tx);
-  HAVEN_TRY((*tx)->insert_session(token_hash(session.token), user.id, session.expires_at));
+  if (user.failed_logins != 0 || !user.locked_until.empty()) {
+    auto current = (*tx)->get_user(user.id);
+    HAVEN_TRY(current);
+    current->failed_logins = 0;
+    current->locked_until.clear();
+    HAVEN_TRY((*tx)->update_user(*current));
+  }
+  HAVEN_TRY((*tx)->insert_session(token_hash(session.token), user.id, session.expires_at, session.csrf_token));
   HAVEN_TRY((*tx)->commit());
   return session;
 }
 
-Result<Principal> Authenticator::authenticate(std::string_view token) {
+Result<Authenticator::Authenticated> Authenticator::authenticate(std::string_view token) {
   if (token.size() != 64)
     return Error{ErrorCode::kUnauthenticated, "log in first: send Authorization: Bearer <token>", ""};
   auto tx = store_.begin(false);
   HAVEN_TRY(tx);
-  auto user_id = (*tx)->find_session(token_hash(token), format_datetime(clock_.now()));
-  HAVEN_TRY(user_id);
-  auto user = (*tx)->get_user(*user_id);
+  auto session = (*tx)->find_session(token_hash(token), format_datetime(clock_.now()));
+  HAVEN_TRY(session);
+  auto user = (*tx)->get_user(session->user_id);
   HAVEN_TRY(user);
   if (user->disabled) return Error{ErrorCode::kUnauthenticated, "this account is disabled", ""};
-  return principal_of(*user);
+  return Authenticated{principal_of(*user), session->csrf_token};
 }
 
 Status Authenticator::logout(std::string_view token) {
@@ -139,6 +175,68 @@ Status Authenticator::logout(std::string_view token) {
   HAVEN_TRY(tx);
   HAVEN_TRY((*tx)->delete_session(token_hash(token)));
   return (*tx)->commit();
+}
+
+namespace {
+
+Status set_password(Transaction& tx, User user, std::string_view replacement) {
+  HAVEN_TRY(check_password_policy(replacement));
+  auto hash = hash_password(replacement);
+  HAVEN_TRY(hash);
+  user.password_hash = std::move(hash.value());
+  user.failed_logins = 0;
+  user.locked_until.clear();
+  HAVEN_TRY(tx.update_user(user));
+  return tx.delete_sessions_of(user.id);  // a stolen session ends with the password change
+}
+
+}  // namespace
+
+Status Authenticator::change_password(const Principal& principal, std::string_view current, std::string_view replacement) {
+  auto tx = store_.begin(true);
+  HAVEN_TRY(tx);
+  auto user = (*tx)->get_user(principal.user_id);
+  HAVEN_TRY(user);
+  if (!verify_password(user->password_hash, current))
+    return Error{ErrorCode::kPermissionDenied, "the current password is wrong", "/current_password"};
+  HAVEN_TRY(set_password(**tx, *user, replacement));
+  return (*tx)->commit();
+}
+
+Status Authenticator::reset_password(const Principal& administrator, std::int64_t user_id, std::string_view replacement) {
+  if (!administrator.has_role("org_admin") && !administrator.has_role("system_admin"))
+    return Error{ErrorCode::kPermissionDenied, "only an administrator can reset another user's password", ""};
+  auto tx = store_.begin(true);
+  HAVEN_TRY(tx);
+  auto user = (*tx)->get_user(user_id);
+  if (!user.ok() || user->org_id != administrator.org_id)
+    return Error{ErrorCode::kNotFound, "user " + std::to_string(user_id) + " does not exist in your organisation", ""};
+  HAVEN_TRY(set_password(**tx, *user, replacement));
+  return (*tx)->commit();
+}
+
+Status Authenticator::enable_totp(const Principal& principal, std::string_view secret, std::string_view code) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+  if (secret.size() < 16) return invalid("the TOTP secret must be at least 16 bytes", "/secret");
+  if (!verify_totp(secret, code, now))
+    return invalid("the code does not match: check the authenticator app's clock and try the next code", "/code");
+  auto tx = store_.begin(true);
+  HAVEN_TRY(tx);
+  auto user = (*tx)->get_user(principal.user_id);
+  HAVEN_TRY(user);
+  user->totp_secret = std::string(secret);
+  HAVEN_TRY((*tx)->update_user(*user));
+  return (*tx)->commit();
+}
+
+bool LoginThrottle::allow(const std::string& client, std::chrono::system_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto& times = attempts_[client];
+  std::erase_if(times, [&](auto t) { return now - t > window_; });
+  if (static_cast<int>(times.size()) >= max_attempts_) return false;
+  times.push_back(now);
+  if (attempts_.size() > 100000) attempts_.clear();  // bounded memory under a spray of addresses
+  return true;
 }
 
 Result<User> Authenticator::create_user(Transaction& tx, std::int64_t org_id,

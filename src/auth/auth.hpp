@@ -3,7 +3,10 @@
 // present().
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,18 +43,63 @@ Status check_password_policy(std::string_view password);
 
 struct Session {
   std::string token;  // shown once to the client; the store keeps only its hash
+  std::string csrf_token;  // browsers send it back in X-CSRF-Token on every change
   Principal principal;
   std::string expires_at;
 };
 
+struct LoginRequest {
+  std::string username;
+  std::string password;
+  std::string totp_code;  // required when the account has TOTP enabled
+  std::string client;     // the client's address, for throttling
+};
+
+// RFC 6238 time-based one-time passwords (HMAC-SHA1, 6 digits, 30 s), as authenticator apps use.
+std::string new_totp_secret();                         // 20 random bytes
+std::string base32_encode(std::string_view bytes);     // RFC 4648, no padding
+Result<std::string> base32_decode(std::string_view text);
+std::string totp_code(std::string_view secret, std::int64_t unix_seconds);
+// True if `code` matches the current 30 s step or the one before or after (clock drift).
+bool verify_totp(std::string_view secret, std::string_view code, std::int64_t unix_seconds);
+
+// Limits login attempts per client address in this process: at most `max_attempts` in `window`.
+class LoginThrottle {
+ public:
+  LoginThrottle(int max_attempts, std::chrono::seconds window) : max_attempts_(max_attempts), window_(window) {}
+  bool allow(const std::string& client, std::chrono::system_clock::time_point now);
+
+ private:
+  int max_attempts_;
+  std::chrono::seconds window_;
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::chrono::system_clock::time_point>> attempts_;
+};
+
 class Authenticator {
  public:
+  static constexpr int kMaxFailedLogins = 5;                        // then the account locks
+  static constexpr std::chrono::minutes kLockout{15};
+
   Authenticator(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  // kUnauthenticated with one message for an unknown user and a wrong password alike.
-  Result<Session> login(std::string_view username, std::string_view password);
-  Result<Principal> authenticate(std::string_view token);
+  // kUnauthenticated with one message for an unknown user, a wrong password and a locked account
+  // alike, so that the answer does not reveal which accounts exist. Five failures in a row lock
+  // the account for 15 minutes. With TOTP on, a missing code gives kPreconditionRequired.
+  Result<Session> login(const LoginRequest& request);
+  struct Authenticated {
+    Principal principal;
+    std::string csrf_token;
+  };
+  Result<Authenticated> authenticate(std::string_view token);
   Status logout(std::string_view token);
+
+  // Checks the current password, sets the new one and ends every session of the user.
+  Status change_password(const Principal& principal, std::string_view current, std::string_view replacement);
+  // An administrator sets a new password for a user of their organisation; ends the user's sessions.
+  Status reset_password(const Principal& administrator, std::int64_t user_id, std::string_view replacement);
+  // Turns TOTP on once the user proves their app has `secret` by giving its current code.
+  Status enable_totp(const Principal& principal, std::string_view secret, std::string_view code);
 
   // Creates an organisation's administrator (haven init) or any user (administrators).
   Result<User> create_user(Transaction& tx, std::int64_t org_id, std::string_view username,

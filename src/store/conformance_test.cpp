@@ -205,8 +205,22 @@ TEST_P(Conformance, UsersAndSessions) {
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_EQ(tx->insert_user(user).error().code, ErrorCode::kConflict);
   EXPECT_EQ(tx->find_user("maria")->roles, std::vector<std::string>{"caseworker"});
-  ASSERT_TRUE(tx->insert_session("hash1", created->id, "2026-11-27T00:00:00Z").ok());
-  EXPECT_EQ(*tx->find_session("hash1", "2026-11-26T12:00:00Z"), created->id);
+  ASSERT_TRUE(tx->insert_session("hash1", created->id, "2026-11-27T00:00:00Z", "csrf1").ok());
+  EXPECT_EQ(tx->find_session("hash1", "2026-11-26T12:00:00Z")->user_id, created->id);
+  EXPECT_EQ(tx->find_session("hash1", "2026-11-26T12:00:00Z")->csrf_token, "csrf1");
+  User changed = *created;
+  changed.failed_logins = 3;
+  changed.locked_until = "2026-11-26T13:00:00Z";
+  changed.totp_secret = std::string("\x01\x02secret", 8);
+  auto updated = tx->update_user(changed);
+  ASSERT_TRUE(updated.ok()) << updated.error().message;
+  EXPECT_EQ(tx->update_user(changed).error().code, ErrorCode::kConflict);  // stale version
+  auto reread = tx->get_user(created->id);
+  EXPECT_EQ(reread->failed_logins, 3);
+  EXPECT_EQ(reread->totp_secret, changed.totp_secret);
+  ASSERT_TRUE(tx->insert_session("hash2", created->id, "2026-11-27T00:00:00Z", "").ok());
+  ASSERT_TRUE(tx->delete_sessions_of(created->id).ok());
+  EXPECT_FALSE(tx->find_session("hash2", "2026-11-26T12:00:00Z").ok());
   EXPECT_EQ(tx->find_session("hash1", "2026-11-28T00:00:00Z").error().code, ErrorCode::kUnauthenticated);
   ASSERT_TRUE(tx->delete_session("hash1").ok());
   EXPECT_FALSE(tx->find_session("hash1", "2026-11-26T12:00:00Z").ok());
@@ -301,6 +315,9 @@ TEST_P(Conformance, AuditLogAppendsInOrderAndRefusesChanges) {
   query = {};
   query.record_id = 43;
   EXPECT_EQ(tx->list_audit(query)->size(), 1u);
+  query = {};
+  query.action = "update";
+  EXPECT_TRUE(tx->list_audit(query)->empty());
   query = {};
   query.from = "2026-11-26T10:00:02Z";
   EXPECT_EQ(tx->list_audit(query)->size(), 2u);

@@ -339,14 +339,19 @@ CREATE TABLE app_user (
   password_hash TEXT NOT NULL,
   disabled INTEGER NOT NULL DEFAULT 0,
   version INTEGER NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT NOT NULL DEFAULT '',
+  totp_sealed BLOB
 );
 CREATE INDEX app_user_org ON app_user(org_id, id);
 CREATE TABLE session (
   token_hash TEXT PRIMARY KEY,
   user_id INTEGER NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
-  expires_at TEXT NOT NULL
+  expires_at TEXT NOT NULL,
+  csrf_token TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
+CREATE INDEX session_user ON session(user_id);
 -- A person takes a role in a case once; the timeline reads events by case in time order;
 -- display codes are unique per organisation.
 CREATE UNIQUE INDEX case_person_unique ON case_person(f_case_id, f_person_id, f_role);

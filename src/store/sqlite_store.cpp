@@ -95,9 +95,11 @@ class SqliteTransaction final : public Transaction {
   Result<User> find_user(std::string_view username) override;
   Result<User> get_user(std::int64_t id) override;
   Result<std::vector<User>> list_users(std::int64_t org_id) override;
+  Result<User> update_user(const User& user) override;
+  Status delete_sessions_of(std::int64_t user_id) override;
   Status insert_session(const std::string& token_hash, std::int64_t user_id,
-                        const std::string& expires_at) override;
-  Result<std::int64_t> find_session(const std::string& token_hash, const std::string& now) override;
+                        const std::string& expires_at, const std::string& csrf_token) override;
+  Result<SessionRow> find_session(const std::string& token_hash, const std::string& now) override;
   Status delete_session(const std::string& token_hash) override;
 
   Result<AuditRecord> last_audit() override;
@@ -594,11 +596,53 @@ User SqliteTransaction::read_user(Statement& stmt) {
   user.password_hash = stmt.text(5);
   user.disabled = stmt.integer(6) != 0;
   user.version = stmt.integer(7);
+  user.failed_logins = stmt.integer(8);
+  user.locked_until = stmt.text(9);
+  if (!stmt.is_null(10)) {
+    if (!keys()) throw SealError("the user has a sealed TOTP key and no key ring was given");
+    auto opened = keys()->open_sealed(user.org_id, stmt.blob(10), "user:" + std::to_string(user.id) + ":totp");
+    if (!opened.ok()) throw SealError(opened.error().message);
+    user.totp_secret = std::move(opened.value());
+  }
   return user;
 }
 
 constexpr const char* kUserColumns =
-    "id, org_id, username, display_name, roles, password_hash, disabled, version";
+    "id, org_id, username, display_name, roles, password_hash, disabled, version, failed_logins, locked_until, totp_sealed";
+
+Result<User> SqliteTransaction::update_user(const User& user) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Result<User> {
+    Statement stmt = connection_.prepare(
+        "UPDATE app_user SET display_name = ?, roles = ?, password_hash = ?, disabled = ?, failed_logins = ?, "
+        "locked_until = ?, totp_sealed = ?, version = version + 1 WHERE id = ? AND version = ?");
+    stmt.bind(1, user.display_name).bind(2, Json(user.roles).dump()).bind(3, user.password_hash);
+    stmt.bind(4, std::int64_t{user.disabled}).bind(5, user.failed_logins).bind(6, user.locked_until);
+    if (user.totp_secret.empty()) {
+      stmt.bind_null(7);
+    } else {
+      if (!keys()) throw SealError("no key ring to seal the TOTP key");
+      auto sealed = keys()->seal(user.org_id, user.totp_secret, "user:" + std::to_string(user.id) + ":totp");
+      if (!sealed.ok()) throw SealError(sealed.error().message);
+      stmt.bind_blob(7, *sealed);
+    }
+    stmt.bind(8, user.id).bind(9, user.version);
+    stmt.step();
+    if (connection_.changes() != 1)
+      return Error{ErrorCode::kConflict, "the account was changed by someone else; reload it", "/version"};
+    User updated = user;
+    updated.version = user.version + 1;
+    return updated;
+  });
+}
+
+Status SqliteTransaction::delete_sessions_of(std::int64_t user_id) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Status {
+    connection_.prepare("DELETE FROM session WHERE user_id = ?").bind(1, user_id).step();
+    return Status::Ok();
+  });
+}
 
 Result<User> SqliteTransaction::insert_user(User user) {
   HAVEN_TRY(require_write());
@@ -648,22 +692,22 @@ Result<std::vector<User>> SqliteTransaction::list_users(std::int64_t org_id) {
 }
 
 Status SqliteTransaction::insert_session(const std::string& token_hash, std::int64_t user_id,
-                                         const std::string& expires_at) {
+                                         const std::string& expires_at, const std::string& csrf_token) {
   HAVEN_TRY(require_write());
   return guarded([&]() -> Status {
-    connection_.prepare("INSERT INTO session(token_hash, user_id, expires_at) VALUES (?, ?, ?)")
-        .bind(1, token_hash).bind(2, user_id).bind(3, expires_at).step();
+    connection_.prepare("INSERT INTO session(token_hash, user_id, expires_at, csrf_token) VALUES (?, ?, ?, ?)")
+        .bind(1, token_hash).bind(2, user_id).bind(3, expires_at).bind(4, csrf_token).step();
     return Status::Ok();
   });
 }
 
-Result<std::int64_t> SqliteTransaction::find_session(const std::string& token_hash,
-                                                     const std::string& now) {
-  return guarded([&]() -> Result<std::int64_t> {
-    Statement stmt = connection_.prepare("SELECT user_id FROM session WHERE token_hash = ? AND expires_at > ?");
+Result<Transaction::SessionRow> SqliteTransaction::find_session(const std::string& token_hash,
+                                                                const std::string& now) {
+  return guarded([&]() -> Result<SessionRow> {
+    Statement stmt = connection_.prepare("SELECT user_id, csrf_token FROM session WHERE token_hash = ? AND expires_at > ?");
     stmt.bind(1, token_hash).bind(2, now);
     if (!stmt.step()) return Error{ErrorCode::kUnauthenticated, "the session has expired or does not exist; log in again", ""};
-    return stmt.integer(0);
+    return SessionRow{stmt.integer(0), stmt.text(1)};
   });
 }
 
@@ -724,10 +768,10 @@ Result<std::vector<AuditRecord>> SqliteTransaction::list_audit(const AuditQuery&
         std::string("SELECT ") + kAuditColumns +
         " FROM audit_log WHERE seq > ?1 AND (?2 = 0 OR org_id = ?2) AND (?3 = 0 OR user_id = ?3)"
         " AND (?4 = '' OR kind = ?4) AND (?5 = 0 OR record_id = ?5) AND (?6 = '' OR at >= ?6)"
-        " AND (?7 = '' OR at <= ?7) ORDER BY seq LIMIT ?8");
+        " AND (?7 = '' OR at <= ?7) AND (?9 = '' OR action = ?9) ORDER BY seq LIMIT ?8");
     stmt.bind(1, query.after_seq).bind(2, query.org_id).bind(3, query.user_id).bind(4, query.kind);
     stmt.bind(5, query.record_id).bind(6, query.from).bind(7, query.to);
-    stmt.bind(8, static_cast<std::int64_t>(query.limit));
+    stmt.bind(8, static_cast<std::int64_t>(query.limit)).bind(9, query.action);
     std::vector<AuditRecord> entries;
     while (stmt.step()) entries.push_back(read_audit(stmt));
     return entries;

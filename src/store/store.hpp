@@ -62,6 +62,9 @@ struct User {
   std::string password_hash;  // argon2id, libsodium's crypto_pwhash_str format
   bool disabled = false;
   std::int64_t version = 0;
+  std::int64_t failed_logins = 0;  // consecutive failures since the last success
+  std::string locked_until;        // UTC date-time; empty when not locked
+  std::string totp_secret;         // raw TOTP key (sealed at rest); empty when TOTP is off
 };
 
 // One entry of the audit log as stored. The audit module (src/audit) computes `hash` over the
@@ -85,6 +88,7 @@ struct AuditQuery {
   std::int64_t user_id = 0;
   std::string kind;
   std::int64_t record_id = 0;
+  std::string action;        // e.g. login_failed, break_glass, export; empty: every action
   std::string from, to;      // UTC date-times, inclusive
   std::int64_t after_seq = 0;  // paging: entries with seq > after_seq
   std::size_t limit = 100;
@@ -111,13 +115,20 @@ class Transaction : public RecordLookup {
   virtual Result<User> find_user(std::string_view username) = 0;
   virtual Result<User> get_user(std::int64_t id) = 0;
   virtual Result<std::vector<User>> list_users(std::int64_t org_id) = 0;
+  // Replaces the user's fields if its version is still user.version (else kConflict).
+  virtual Result<User> update_user(const User& user) = 0;
 
   virtual Status insert_session(const std::string& token_hash, std::int64_t user_id,
-                                const std::string& expires_at) = 0;
-  // The user id of a session that has not expired at `now`, else kUnauthenticated.
-  virtual Result<std::int64_t> find_session(const std::string& token_hash,
-                                            const std::string& now) = 0;
+                                const std::string& expires_at, const std::string& csrf_token) = 0;
+  struct SessionRow {
+    std::int64_t user_id = 0;
+    std::string csrf_token;
+  };
+  // The session if it has not expired at `now`, else kUnauthenticated.
+  virtual Result<SessionRow> find_session(const std::string& token_hash, const std::string& now) = 0;
   virtual Status delete_session(const std::string& token_hash) = 0;
+  // Ends every session of a user (password change, disabled account, role change).
+  virtual Status delete_sessions_of(std::int64_t user_id) = 0;
 
   // The last audit entry (seq 0 when the log is empty). In a write transaction the caller holds
   // the write lock, so appending after it keeps one chain even with several writers.
