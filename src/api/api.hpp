@@ -11,13 +11,18 @@
 
 namespace haven {
 
+class AuditLog;
+
 struct ApiOptions {
   std::size_t max_body_bytes = 1 << 20;  // larger requests get 413
 };
 
 class ApiServer {
  public:
-  ApiServer(Store& store, const Clock& clock, ApiOptions options = {});
+  struct Impl;  // the route files share it (src/api/http.hpp)
+
+  // Every read and change is recorded in `audit`. All three must outlive the server.
+  ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptions options = {});
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -31,7 +36,6 @@ class ApiServer {
   void stop();
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

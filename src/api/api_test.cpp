@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "audit/audit.hpp"
 
 namespace haven {
 namespace {
@@ -31,8 +32,11 @@ class Api : public ::testing::Test {
     ASSERT_TRUE(auth.create_user(**tx, org->id, "maria", "Maria", {"caseworker", "org_admin"}, "maria's long password").ok());
     ASSERT_TRUE(auth.create_user(**tx, org->id, "ana", "Ana", {"analyst"}, "ana's long password!").ok());
     ASSERT_TRUE(auth.create_user(**tx, other->id, "kwame", "Kwame", {"investigator"}, "kwame's long password").ok());
+    worker_id_ = auth.create_user(**tx, org->id, "jose", "Jose", {"caseworker"}, "jose's long password").value().id;
+    ASSERT_TRUE(auth.create_user(**tx, org->id, "aud", "Audrey", {"auditor"}, "audrey's long password").ok());
     ASSERT_TRUE((*tx)->commit().ok());
-    server_ = new ApiServer(*store_, clock_);
+    audit_ = new AuditLog(*store_, clock_, ring_->audit_chain_key());
+    server_ = new ApiServer(*store_, clock_, *audit_);
     ASSERT_TRUE(server_->bind("127.0.0.1", 0).ok());
     thread_ = new std::thread([] { (void)server_->listen_bound(); });
   }
@@ -41,6 +45,7 @@ class Api : public ::testing::Test {
     thread_->join();
     delete thread_;
     delete server_;
+    delete audit_;
     delete store_;
     delete ring_;
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file_.string() + suffix);
@@ -53,7 +58,11 @@ class Api : public ::testing::Test {
     EXPECT_TRUE(res && res->status == 201);
     return res ? Json::parse(res->body).value("token", "") : "";
   }
-  httplib::Headers auth(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+  httplib::Headers auth(const std::string& token, const std::string& break_glass = "") {
+    httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+    if (!break_glass.empty()) headers.emplace("X-Haven-Break-Glass", break_glass);
+    return headers;
+  }
 
   // Sends a request and checks the response body against the OpenAPI schema `schema_name`.
   Json call(const std::string& method, const std::string& path, const std::string& token, const Json* body,
@@ -65,6 +74,7 @@ class Api : public ::testing::Test {
     EXPECT_TRUE(res) << method << " " << path;
     if (!res) return Json();
     EXPECT_EQ(res->status, expected_status) << method << " " << path << " -> " << res->body;
+    if (res->status == 204) return Json();
     const Json parsed = Json::parse(res->body, nullptr, false);
     EXPECT_FALSE(parsed.is_discarded()) << res->body;
     if (expected_status >= 400) {
@@ -97,10 +107,12 @@ class Api : public ::testing::Test {
     EXPECT_TRUE(errors.empty()) << schema_name << " " << instance.dump() << "\n" << errors;
   }
 
+  static inline std::int64_t worker_id_ = 0;
   static inline std::filesystem::path file_;
   static inline FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
   static inline KeyRing* ring_ = nullptr;
   static inline Store* store_ = nullptr;
+  static inline AuditLog* audit_ = nullptr;
   static inline ApiServer* server_ = nullptr;
   static inline std::thread* thread_ = nullptr;
 };
@@ -197,7 +209,8 @@ TEST_F(Api, NoLeakAcrossOrganisationsAndRolesAreEnforced) {
   const int id = call("POST", "/api/v1/persons", maria, &person_body, 201)["id"];
   const std::string path = "/api/v1/persons/" + std::to_string(id);
   call("GET", path, kwame, nullptr, 404);  // as if it did not exist
-  for (const auto& item : call("GET", "/api/v1/persons", kwame, nullptr, 200)["items"]) EXPECT_NE(item["id"], id);
+  const Json theirs = call("GET", "/api/v1/persons", kwame, nullptr, 200);
+  for (const auto& item : theirs["items"]) EXPECT_NE(item["id"], id);
   const Json seen = call("GET", path, ana, nullptr, 200, "person");
   EXPECT_FALSE(seen.contains("given_name"));
   EXPECT_EQ(seen["sex"], "female");
@@ -217,6 +230,88 @@ TEST_F(Api, OpenApiDocumentIsServedAndCoversEveryCollection) {
     EXPECT_TRUE(doc["paths"].contains("/api/v1/" + spec.collection)) << spec.collection;
     EXPECT_TRUE(doc["components"]["schemas"].contains(spec.kind));
   }
+}
+
+TEST_F(Api, NeedToKnowBreakGlassAndTheAuditTrail) {
+  const std::string maria = login("maria", "maria's long password");  // org_admin: sees the organisation
+  const std::string jose = login("jose", "jose's long password");     // caseworker: need to know
+  Json assigned = kCase, elsewhere = kCase;
+  assigned["assigned_user_ids"] = {worker_id_};
+  elsewhere["assigned_user_ids"] = {1};
+  const int mine = call("POST", "/api/v1/cases", maria, &assigned, 201)["id"];
+  const int theirs = call("POST", "/api/v1/cases", maria, &elsewhere, 201)["id"];
+  call("GET", "/api/v1/cases/" + std::to_string(mine), jose, nullptr, 200, "case");
+  const Json refused = call("GET", "/api/v1/cases/" + std::to_string(theirs), jose, nullptr, 403);
+  EXPECT_NE(refused["detail"].get<std::string>().find("X-Haven-Break-Glass"), std::string::npos);
+  const Json visible = call("GET", "/api/v1/cases?limit=1000", jose, nullptr, 200);
+  for (const auto& item : visible["items"]) EXPECT_NE(item["id"], theirs);
+  const Json event = {{"case_id", theirs}, {"occurred_at", "2026-03-05T09:00:00Z"}, {"type", "note"}};
+  call("POST", "/api/v1/case-events", jose, &event, 403);  // cannot write into a case not theirs
+  auto c = client();
+  auto glass = c.Get("/api/v1/cases/" + std::to_string(theirs), auth(jose, "imminent_danger"));
+  ASSERT_TRUE(glass);
+  EXPECT_EQ(glass->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/cases/" + std::to_string(theirs), auth(jose, "curiosity"))->status, 400);
+  ASSERT_TRUE(audit_->flush().ok());
+  const std::string auditor = login("aud", "audrey's long password");
+  const Json flagged = call("GET", "/api/v1/audit?action=break_glass", auditor, nullptr, 200);
+  ASSERT_EQ(flagged["items"].size(), 1u);
+  EXPECT_EQ(flagged["items"][0]["record_id"], theirs);
+  EXPECT_EQ(flagged["items"][0]["detail"]["reason"], "imminent_danger");
+  const Json reads = call("GET", "/api/v1/audit?kind=case&record_id=" + std::to_string(mine), auditor, nullptr, 200);
+  bool read_by_jose = false;
+  for (const auto& e : reads["items"]) read_by_jose |= e["actor"] == "jose" && e["action"] == "read";
+  EXPECT_TRUE(read_by_jose);
+  call("GET", "/api/v1/audit", jose, nullptr, 403);
+  auto verified = audit_->verify({});
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact) << verified->problem;
+}
+
+TEST_F(Api, CookieSessionsNeedTheCsrfTokenForChanges) {
+  auto c = client();
+  auto res = c.Post("/api/v1/sessions", Json{{"username", "maria"}, {"password", "maria's long password"}}.dump(), "application/json");
+  ASSERT_EQ(res->status, 201);
+  const std::string cookie = res->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  const std::string csrf = Json::parse(res->body)["csrf_token"];
+  const httplib::Headers with_cookie = {{"Cookie", cookie.substr(0, cookie.find(';'))}};
+  EXPECT_EQ(c.Get("/api/v1/me", with_cookie)->status, 200);
+  EXPECT_EQ(c.Post("/api/v1/cases", with_cookie, kCase.dump(), "application/json")->status, 403);
+  httplib::Headers with_csrf = with_cookie;
+  with_csrf.emplace("X-CSRF-Token", csrf);
+  EXPECT_EQ(c.Post("/api/v1/cases", with_csrf, kCase.dump(), "application/json")->status, 201);
+}
+
+TEST_F(Api, AccountsAndLookUpsBySealedFields) {
+  const std::string maria = login("maria", "maria's long password");
+  const Json new_user = {{"username", "lena"}, {"display_name", "Lena"}, {"roles", {"social_worker"}}, {"password", "lena's first password"}};
+  const Json created = call("POST", "/api/v1/users", maria, &new_user, 201);
+  const std::string lena = login("lena", "lena's first password");
+  call("POST", "/api/v1/users", lena, &new_user, 403);
+  const Json change = {{"current_password", "lena's first password"}, {"new_password", "lena's second password"}};
+  call("POST", "/api/v1/me/password", lena, &change, 204);
+  call("GET", "/api/v1/me", lena, nullptr, 401);  // the change ended every session
+  const std::string lena2 = login("lena", "lena's second password");
+  Json current;
+  const Json users = call("GET", "/api/v1/users", maria, nullptr, 200);
+  for (const auto& user : users["items"])
+    if (user["username"] == "lena") current = user;
+  EXPECT_EQ(current["version"], 2);  // the password change counted as a change
+  const Json stale = {{"version", created["version"]}, {"disabled", true}};
+  call("PATCH", "/api/v1/users/" + std::to_string(created["id"].get<int>()), maria, &stale, 409);
+  const Json demote = {{"version", current["version"]}, {"disabled", true}};
+  call("PATCH", "/api/v1/users/" + std::to_string(created["id"].get<int>()), maria, &demote, 200);
+  call("GET", "/api/v1/me", lena2, nullptr, 401);  // disabled now, not at expiry
+
+  const Json person = {{"given_name", "Ana"}, {"family_name", "Reyes"}, {"phone", "+63 917 555 0101"}};
+  const int id = call("POST", "/api/v1/persons", maria, &person, 201)["id"];
+  const Json found = call("GET", "/api/v1/persons?phone=%2B639175550101", maria, nullptr, 200);
+  ASSERT_EQ(found["items"].size(), 1u);
+  EXPECT_EQ(found["items"][0]["id"], id);
+  EXPECT_EQ(call("GET", "/api/v1/persons?family_name=REYES", maria, nullptr, 200)["items"].size(), 1u);
+  call("GET", "/api/v1/persons?phone=%2B639175550101", login("ana", "ana's long password!"), nullptr, 403);
 }
 
 }  // namespace

@@ -29,14 +29,14 @@ Principal principal_of(const User& user) {
   return Principal{user.id, user.org_id, user.username, user.roles};
 }
 
-bool is_pseudonymous_reader(const Principal& principal) {
+}  // namespace
+
+bool sees_pseudonymised(const Principal& principal) {
   const bool works_cases = std::any_of(principal.roles.begin(), principal.roles.end(), [](const std::string& r) {
     return r != "analyst" && r != "auditor";
   });
   return !works_cases;
 }
-
-}  // namespace
 
 bool Principal::has_role(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
@@ -55,15 +55,27 @@ Status authorize(const Principal& principal, Action action, const EntitySpec& sp
   if (spec.kind == "form_definition" && !reading && !principal.has_role("org_admin") &&
       !principal.has_role("system_admin"))
     return deny("only an organisation administrator can define custom form fields");
-  if (!reading && is_pseudonymous_reader(principal))
+  if (!reading && sees_pseudonymised(principal))
     return deny("analysts and auditors have read-only access");
   if (principal.roles.empty()) return deny("your account has no role; ask an administrator");
   return Status::Ok();
 }
 
+bool limited_to_need_to_know(const Principal& principal) {
+  for (const char* wide : {"supervisor", "org_admin", "system_admin", "analyst", "auditor"})
+    if (principal.has_role(wide)) return false;
+  return true;
+}
+
+const std::vector<std::string>& break_glass_reasons() {
+  static const std::vector<std::string> reasons = {"imminent_danger", "medical_emergency", "court_deadline",
+                                                   "assigned_worker_unavailable"};
+  return reasons;
+}
+
 Json present(const Principal& principal, const EntitySpec& spec, const Record& record) {
   Json out = record.to_json();
-  if (is_pseudonymous_reader(principal))
+  if (sees_pseudonymised(principal))
     for (const auto& field : spec.fields)
       if (field.sensitivity != Sensitivity::kPublic) out.erase(field.name);
   return out;

@@ -31,6 +31,17 @@ enum class Action { kRead, kList, kCreate, kUpdate, kExport };
 // queries being scoped to principal.org_id; this decides by role and entity.
 Status authorize(const Principal& principal, Action action, const EntitySpec& spec);
 
+// Caseworkers, social workers, investigators and lawyers see the cases assigned to them (and
+// what hangs off those cases); supervisors and administrators see their whole organisation;
+// analysts and auditors see the whole organisation pseudonymised.
+bool limited_to_need_to_know(const Principal& principal);
+// Analysts and auditors: records without identifying or sensitive fields, no look-ups by them.
+bool sees_pseudonymised(const Principal& principal);
+
+// Break-glass: reading a record one does not need to know, for a reason from this list. Every use
+// is written to the audit log, flagged for review.
+const std::vector<std::string>& break_glass_reasons();
+
 // The record as this principal may see it. Analysts and auditors get pseudonymised records:
 // identifying fields are removed and only display codes remain.
 Json present(const Principal& principal, const EntitySpec& spec, const Record& record);

@@ -283,6 +283,67 @@ TEST_P(Conformance, SealedFieldsRoundTripAndAreFoundByExactValue) {
   EXPECT_TRUE(tx->list(spec("person"), org_a_, query)->records.empty());  // the old digest is gone
 }
 
+TEST_P(Conformance, NeedToKnowFollowsCaseAssignment) {
+  auto tx = write();
+  User worker;
+  worker.org_id = org_a_;
+  worker.username = "worker";
+  worker.display_name = "W";
+  worker.roles = {"caseworker"};
+  worker.password_hash = "x";
+  const std::int64_t me = tx->insert_user(worker)->id;
+  worker.username = "colleague";
+  const std::int64_t colleague = tx->insert_user(worker)->id;
+  auto make = [&](const char* kind, const Json& body) {
+    auto r = create_record(*tx, spec(kind), org_a_, body, clock_);
+    EXPECT_TRUE(r.ok()) << kind << ": " << r.error().message;
+    return r.ok() ? r->id : 0;
+  };
+  const Json base = {{"exploitation_form", "osec"}, {"country", "PH"}, {"opened_on", "2026-02-01"}};
+  Json mine = base, theirs = base, open_case = base;
+  mine["title"] = "mine", mine["assigned_user_ids"] = {me};
+  theirs["title"] = "theirs", theirs["assigned_user_ids"] = {colleague};
+  open_case["title"] = "unassigned";
+  const auto mine_id = make("case", mine), theirs_id = make("case", theirs), open_id = make("case", open_case);
+  const auto p_mine = make("person", {{"given_name", "A"}}), p_theirs = make("person", {{"given_name", "B"}}),
+             p_free = make("person", {{"given_name", "C"}});
+  make("case_person", {{"case_id", mine_id}, {"person_id", p_mine}, {"role", "victim"}});
+  make("case_person", {{"case_id", theirs_id}, {"person_id", p_theirs}, {"role", "victim"}});
+  const auto e_theirs = make("case_event", {{"case_id", theirs_id}, {"occurred_at", "2026-03-01T00:00:00Z"}, {"type", "note"}});
+  const auto s_theirs = make("service", {{"person_id", p_theirs}, {"type", "shelter"}, {"start_date", "2026-03-01"}});
+  const auto lc = make("legal_case", {{"case_id", theirs_id}});
+  const auto hearing = make("hearing", {{"legal_case_id", lc}, {"scheduled_at", "2026-05-01T00:00:00Z"}});
+  EXPECT_TRUE(*tx->is_visible(spec("case"), mine_id, me));
+  EXPECT_FALSE(*tx->is_visible(spec("case"), theirs_id, me));
+  EXPECT_TRUE(*tx->is_visible(spec("case"), open_id, me));
+  EXPECT_TRUE(*tx->is_visible(spec("person"), p_mine, me));
+  EXPECT_FALSE(*tx->is_visible(spec("person"), p_theirs, me));
+  EXPECT_TRUE(*tx->is_visible(spec("person"), p_free, me));
+  EXPECT_FALSE(*tx->is_visible(spec("case_event"), e_theirs, me));
+  EXPECT_FALSE(*tx->is_visible(spec("service"), s_theirs, me));
+  EXPECT_FALSE(*tx->is_visible(spec("hearing"), hearing, me));
+  EXPECT_TRUE(*tx->is_visible(spec("hearing"), hearing, colleague));
+  ListQuery query;
+  query.need_to_know_user = me;
+  query.limit = 2;
+  std::set<std::int64_t> seen;
+  do {
+    auto page = tx->list(spec("case"), org_a_, query);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    for (const auto& r : page->records) seen.insert(r.id);
+    query.cursor = page->next_cursor;
+  } while (!query.cursor.empty());
+  EXPECT_EQ(seen, (std::set<std::int64_t>{mine_id, open_id}));
+  ListQuery people;
+  people.need_to_know_user = me;
+  people.exact = {{"given_name", "b"}};
+  EXPECT_TRUE(tx->list(spec("person"), org_a_, people)->records.empty());
+  // Reassigning the case changes who may see it.
+  auto reassigned = update_record(*tx, spec("case"), theirs_id, org_a_, 1, {{"assigned_user_ids", {colleague, me}}}, clock_);
+  ASSERT_TRUE(reassigned.ok()) << reassigned.error().message;
+  EXPECT_TRUE(*tx->is_visible(spec("person"), p_theirs, me));
+}
+
 TEST_P(Conformance, AuditLogAppendsInOrderAndRefusesChanges) {
   {
     auto tx = write();

@@ -358,6 +358,13 @@ CREATE UNIQUE INDEX case_person_unique ON case_person(f_case_id, f_person_id, f_
 CREATE INDEX case_event_timeline ON case_event(f_case_id, f_occurred_at, id);
 CREATE UNIQUE INDEX person_display_code ON person(org_id, display_code);
 CREATE UNIQUE INDEX case_display_code ON "case"(org_id, display_code);
+-- Who is assigned to which case, kept from case.assigned_user_ids for need-to-know checks.
+CREATE TABLE case_assignment (
+  case_id INTEGER NOT NULL REFERENCES "case"(id),
+  user_id INTEGER NOT NULL,
+  PRIMARY KEY (case_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX case_assignment_user ON case_assignment(user_id, case_id);
 CREATE TABLE data_key (
   org_id INTEGER NOT NULL,
   key_version INTEGER NOT NULL,

@@ -69,6 +69,34 @@ struct SealError : std::runtime_error {
 
 std::string seal_context(const EntitySpec& spec, std::int64_t id) { return spec.kind + ":" + std::to_string(id); }
 
+// SQL that is true for rows of `spec` that the user bound to ?99 needs to know (empty: all rows).
+// Mirrors the rule documented at Transaction::is_visible.
+std::string need_to_know_clause(const EntitySpec& spec) {
+  auto case_visible = [](const std::string& id) {
+    return "(" + id + " IN (SELECT case_id FROM case_assignment WHERE user_id = ?99) OR NOT EXISTS "
+           "(SELECT 1 FROM case_assignment WHERE case_id = " + id + "))";
+  };
+  auto person_visible = [&](const std::string& id) {
+    return "(NOT EXISTS (SELECT 1 FROM case_person WHERE f_person_id = " + id +
+           ") OR EXISTS (SELECT 1 FROM case_person cp WHERE cp.f_person_id = " + id + " AND " +
+           case_visible("cp.f_case_id") + "))";
+  };
+  // Outer columns are qualified by table: inside the subqueries a bare name would bind to the
+  // subquery's own table.
+  const std::string table = table_name(spec);
+  if (spec.kind == "case") return case_visible(table + ".id");
+  if (spec.kind == "person") return person_visible(table + ".id");
+  const bool has_case = spec.field("case_id") != nullptr, has_person = spec.field("person_id") != nullptr;
+  const std::string case_column = table + ".f_case_id", person_column = table + ".f_person_id";
+  if (has_case)
+    return "((" + case_column + " IS NOT NULL AND " + case_visible(case_column) + ") OR (" + case_column +
+           " IS NULL AND " + (has_person ? person_visible(person_column) : std::string("1")) + "))";
+  if (spec.field("legal_case_id"))
+    return table + ".f_legal_case_id IN (SELECT lc.id FROM legal_case lc WHERE " + case_visible("lc.f_case_id") + ")";
+  if (has_person) return person_visible(person_column);
+  return {};
+}
+
 // Cursor: the sort key and id of the last row of a page, as compact JSON. It carries no data
 // beyond what the page showed, so it is not a secret.
 std::string encode_cursor(const Json& key, std::int64_t id) { return Json::array({key, id}).dump(); }
@@ -88,6 +116,7 @@ class SqliteTransaction final : public Transaction {
   Result<ListPage> list(const EntitySpec& spec, std::int64_t org_id,
                         const ListQuery& query) override;
   Result<std::int64_t> count(const EntitySpec& spec, std::int64_t org_id) override;
+  Result<bool> is_visible(const EntitySpec& spec, std::int64_t id, std::int64_t user_id) override;
   Result<Json> find(std::string_view kind, std::int64_t id, std::int64_t org_id) override;
   Result<Json> latest_form(std::int64_t org_id, std::string_view target_kind) override;
 
@@ -132,6 +161,7 @@ class SqliteTransaction final : public Transaction {
                                                      const Json& fields);
   void write_blind_indexes(const EntitySpec& spec, std::int64_t org_id, std::int64_t id, const Json& fields);
   void create_data_key(std::int64_t org_id);
+  void write_assignments(std::int64_t case_id, const Json& fields);
   KeyRing* keys() const;
   std::string next_display_code(const EntitySpec& spec, std::int64_t org_id, const std::string& now);
   User read_user(Statement& stmt);
@@ -355,6 +385,23 @@ void SqliteTransaction::create_data_key(std::int64_t org_id) {
   if (auto loaded = keys()->load_data_key(org_id, 1, *wrapped); !loaded.ok()) throw SealError(loaded.error().message);
 }
 
+void SqliteTransaction::write_assignments(std::int64_t case_id, const Json& fields) {
+  connection_.prepare("DELETE FROM case_assignment WHERE case_id = ?").bind(1, case_id).step();
+  for (const auto& user : fields.value("assigned_user_ids", Json::array()))
+    connection_.prepare("INSERT OR IGNORE INTO case_assignment(case_id, user_id) VALUES (?, ?)")
+        .bind(1, case_id).bind(2, user.get<std::int64_t>()).step();
+}
+
+Result<bool> SqliteTransaction::is_visible(const EntitySpec& spec, std::int64_t id, std::int64_t user_id) {
+  const std::string clause = need_to_know_clause(spec);
+  if (clause.empty()) return true;
+  return guarded([&]() -> Result<bool> {
+    Statement stmt = connection_.prepare("SELECT 1 FROM " + table_name(spec) + " WHERE id = ?1 AND " + clause);
+    stmt.bind(1, id).bind(99, user_id);
+    return stmt.step();
+  });
+}
+
 Result<Record> SqliteTransaction::insert(const EntitySpec& spec, std::int64_t org_id, Json fields) {
   HAVEN_TRY(require_write());
   return guarded([&]() -> Result<Record> {
@@ -386,6 +433,7 @@ Result<Record> SqliteTransaction::insert(const EntitySpec& spec, std::int64_t or
       if (f.indexed) bind_json(stmt, index++, fields.value(f.name, Json()), column_kind(f));
     stmt.step();
     write_blind_indexes(spec, record.org_id, record.id, fields);
+    if (spec.kind == "case") write_assignments(record.id, fields);
     record.fields = std::move(fields);
     return record;
   });
@@ -458,6 +506,7 @@ Result<Record> SqliteTransaction::update(const EntitySpec& spec, std::int64_t id
     if (connection_.changes() != 1)
       return Error{ErrorCode::kConflict, spec.kind + " " + std::to_string(id) + " was changed by someone else", "/version"};
     write_blind_indexes(spec, record.org_id, id, fields);
+    if (spec.kind == "case") write_assignments(id, fields);
     record.version = expected_version + 1;
     record.fields = std::move(fields);
     return record;
@@ -509,10 +558,14 @@ Result<ListPage> SqliteTransaction::list(const EntitySpec& spec, std::int64_t or
     const char* cmp = query.descending ? "<" : ">";
     where += " AND (" + key + " " + cmp + " ? OR (" + key + " = ? AND id " + cmp + " ?))";
   }
+  // Last in the text: the clause's ?99 must come after every positional parameter, or SQLite
+  // would number those after 99.
+  const std::string visibility = query.need_to_know_user != 0 ? need_to_know_clause(spec) : std::string();
+  if (!visibility.empty()) where += " AND " + visibility;
   const char* direction = query.descending ? " DESC" : "";
   const std::string sql = std::string("SELECT ") + kRecordColumns + ", " + key + " FROM " +
                           table_name(spec) + " WHERE " + where + " ORDER BY " + key + direction +
-                          ", id" + direction + " LIMIT ?";
+                          ", id" + direction + " LIMIT " + std::to_string(query.limit + 1);
   return guarded([&]() -> Result<ListPage> {
     Statement stmt = connection_.prepare(sql);
     int index = 1;
@@ -534,7 +587,7 @@ Result<ListPage> SqliteTransaction::list(const EntitySpec& spec, std::int64_t or
       bind_json(stmt, index++, cursor_key, kind);
       stmt.bind(index++, cursor_id);
     }
-    stmt.bind(index, static_cast<std::int64_t>(query.limit + 1));
+    if (!visibility.empty()) stmt.bind(99, query.need_to_know_user);
     ListPage page;
     Json last_key;
     while (stmt.step()) {

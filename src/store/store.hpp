@@ -46,6 +46,8 @@ struct ListQuery {
   bool descending = false;
   std::size_t limit = 50;  // 1..1000
   std::string cursor;      // from the previous page's next_cursor; empty for the first page
+  // When not 0: only records this user needs to know (see Transaction::is_visible).
+  std::int64_t need_to_know_user = 0;
 };
 
 struct ListPage {
@@ -110,6 +112,12 @@ class Transaction : public RecordLookup {
   virtual Result<ListPage> list(const EntitySpec& spec, std::int64_t org_id,
                                 const ListQuery& query) = 0;
   virtual Result<std::int64_t> count(const EntitySpec& spec, std::int64_t org_id) = 0;
+  // Need to know: a case is visible to the users assigned to it, or to everyone in its
+  // organisation while nobody is assigned. Records of a case (events, operations, legal cases,
+  // hearings, audits, evidence, roles) follow their case; a person is visible through any visible
+  // case they take a role in, or to everyone while they are in no case; a person's services,
+  // assessments and consents follow the person. Other kinds are visible to all.
+  virtual Result<bool> is_visible(const EntitySpec& spec, std::int64_t id, std::int64_t user_id) = 0;
 
   virtual Result<User> insert_user(User user) = 0;
   virtual Result<User> find_user(std::string_view username) = 0;
