@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "audit/audit.hpp"
 
 namespace {
 
@@ -128,7 +129,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   SystemClock clock;
-  auto store = open_sqlite_store(std::filesystem::path(args.data) / "haven.db", clock);
+  auto source = key_source_from("", false);  // HAVEN_PASSPHRASE, as for the haven command
+  auto keys = source.ok() ? KeyRing::open(args.data, *source) : Result<std::unique_ptr<KeyRing>>(source.error());
+  if (!keys.ok()) {
+    std::fprintf(stderr, "cannot open the keys of %s: %s\n", args.data.c_str(), keys.error().message.c_str());
+    return 1;
+  }
+  SqliteOptions options;
+  options.key_ring = keys->get();
+  auto store = open_sqlite_store(std::filesystem::path(args.data) / "haven.db", clock, options);
   if (!store.ok()) {
     std::fprintf(stderr, "cannot open %s: %s\n", args.data.c_str(), store.error().message.c_str());
     return 1;
@@ -177,10 +186,11 @@ int main(int argc, char** argv) {
   hello.Get("/hello", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello", "text/plain"); });
   const int hello_port = hello.bind_to_any_port("127.0.0.1");
   std::thread hello_thread([&] { hello.listen_after_bind(); });
-  ApiServer api(**store, clock);
+  AuditLog audit(**store, clock, (*keys)->audit_chain_key());
+  ApiServer api(**store, clock, audit);
   if (!api.bind("127.0.0.1", 0).ok()) return 1;
   std::thread api_thread([&] { (void)api.listen_bound(); });
-  hello.wait_until_ready();
+  while (!hello.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
   httplib::Client client("127.0.0.1", api.port());

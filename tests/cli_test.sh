@@ -11,7 +11,7 @@ passed=0 failed=0
 check() {  # check NAME COMMAND...: the command must succeed
   local name=$1; shift
   if "$@" >"$work/out" 2>"$work/err"; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); echo "FAIL: $name"; cat "$work/err" | head -20; fi
+    failed=$((failed + 1)); echo "FAIL: $name"; tail -5 "$work/err"; fi
 }
 check_exit() {  # check_exit NAME CODE COMMAND...: the command must exit with CODE
   local name=$1 code=$2; shift 2
@@ -44,6 +44,7 @@ check "import every kind" "$haven" import --data "$work/office" --org 1 --dir "$
 check "export again" "$haven" export --data "$work/office" --org 1 --dir "$work/export2"
 for file in "$work"/export1/*.csv; do
   kind=$(basename "$file")
+  case "$kind" in users.csv|organisations.csv) continue ;; esac  # matched to what the target already has
   if [ "$(rows "$file")" -eq "$(rows "$work/export2/$kind")" ]; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: round trip of $kind: $(rows "$file") rows became $(rows "$work/export2/$kind")"; fi
 done

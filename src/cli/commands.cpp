@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include <signal.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <termios.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "audit/audit.hpp"
+#include "audit/audit_command.hpp"
 #include "auth/auth.hpp"
 #include "crypto/crypto.hpp"
 #include "cli/progress.hpp"
@@ -41,9 +44,29 @@ fs::path database_file(const std::string& data_dir) { return fs::path(data_dir) 
 
 // A data directory opened for work: its key ring (from the passphrase or key file) and its store.
 struct DataDir {
+  std::string dir;
   std::unique_ptr<KeyRing> keys;  // declared first: the store uses it until destroyed
   std::unique_ptr<Store> store;
+  std::unique_ptr<AuditLog> audit;  // declared last: flushed before the store closes
+
+  // Records what the operator did from the command line, in its own transaction.
+  Status record(const std::string& command, const std::string& action, std::int64_t org_id, Json detail) {
+    auto tx = store->begin(true);
+    HAVEN_TRY(tx);
+    HAVEN_TRY(audit->append(**tx, {org_id, 0, "cli:" + command, action, "", 0, std::move(detail)}));
+    return (*tx)->commit();
+  }
+  // Writes the audit anchor beside the database, so that cutting entries off the end of the log
+  // is detected by `haven audit verify`.
+  void close_audit() {
+    if (!audit) return;
+    Status done = audit->flush();
+    if (done.ok()) done = audit->write_anchor(fs::path(dir) / "audit.anchor");
+    if (!done.ok()) std::fprintf(stderr, "haven: warning: the audit anchor was not written: %s\n", done.error().message.c_str());
+  }
 };
+
+
 
 Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock) {
   if (!fs::exists(database_file(data_dir)))
@@ -62,6 +85,8 @@ Result<DataDir> open_existing(const std::string& data_dir, const std::string& ke
   auto store = open_sqlite_store(database_file(data_dir), clock, options);
   HAVEN_TRY(store);
   data.store = std::move(store.value());
+  data.dir = data_dir;
+  data.audit = std::make_unique<AuditLog>(*data.store, clock, data.keys->audit_chain_key());
   return data;
 }
 
@@ -84,11 +109,14 @@ Result<DataDir> create_new(const std::string& data_dir, const std::string& key_f
   auto store = open_sqlite_store(database_file(data_dir), clock, options);
   HAVEN_TRY(store);
   data.store = std::move(store.value());
+  data.dir = data_dir;
+  data.audit = std::make_unique<AuditLog>(*data.store, clock, data.keys->audit_chain_key());
   return data;
 }
 
 // Removes what a failed `init` or `demo` made, so a retry starts clean.
 void remove_new(DataDir& data, const std::string& data_dir) {
+  data.audit.reset();
   data.store.reset();
   std::error_code ignored;
   fs::remove_all(data_dir, ignored);
@@ -119,6 +147,125 @@ Result<std::string> read_password(const std::string& file) {
   return password;
 }
 
+// Staff accounts travel with an export so that case assignments keep meaning: users.csv holds
+// names and roles, never password hashes or second-factor keys.
+Status export_users(Transaction& tx, std::int64_t org_id, const fs::path& file) {
+  std::ofstream out(file, std::ios::binary);
+  write_csv_row(out, {"id", "username", "display_name", "roles", "disabled"});
+  auto users = tx.list_users(org_id);
+  HAVEN_TRY(users);
+  for (const auto& user : *users) {
+    std::string roles;
+    for (const auto& role : user.roles) roles += (roles.empty() ? "" : ";") + role;
+    write_csv_row(out, {std::to_string(user.id), user.username, user.display_name, roles, user.disabled ? "true" : "false"});
+  }
+  out.flush();
+  if (!out) return Error{ErrorCode::kUnavailable, "cannot write " + file.string(), ""};
+  return Status::Ok();
+}
+
+// Maps the users of an exported users.csv to accounts here: the same user name in the same
+// organisation is the same person; a missing one is created disabled, with no usable password,
+// until an administrator resets it.
+Status import_users(DataDir& data, std::int64_t org_id, const fs::path& file, IdMaps& id_maps, const Clock& clock) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error{ErrorCode::kNotFound, "cannot read " + file.string(), ""};
+  std::vector<std::vector<std::string>> rows;
+  HAVEN_TRY(read_csv(in, [&](const CsvRow& row) -> Status {
+    if (row.line == 1) {
+      if (row.cells.size() != 5 || row.cells[0] != "id" || row.cells[1] != "username")
+        return invalid("users.csv must have the columns id,username,display_name,roles,disabled", "line 1");
+      return Status::Ok();
+    }
+    rows.push_back(row.cells);
+    return Status::Ok();
+  }));
+  auto tx = data.store->begin(true);
+  HAVEN_TRY(tx);
+  Authenticator auth(*data.store, clock);
+  for (const auto& cells : rows) {
+    std::int64_t old_id = 0;
+    try {
+      old_id = std::stoll(cells[0]);
+    } catch (const std::exception&) {
+      return invalid("the id " + cells[0] + " is not a number", "users.csv");
+    }
+    auto existing = (*tx)->find_user(cells[1]);
+    if (existing.ok()) {
+      if (existing->org_id != org_id)
+        return Error{ErrorCode::kConflict, "user " + cells[1] + " belongs to another organisation here", "users.csv"};
+      id_maps["user"][old_id] = existing->id;
+      continue;
+    }
+    std::vector<std::string> roles;
+    for (std::size_t start = 0; start <= cells[3].size();) {
+      const auto end = std::min(cells[3].find(';', start), cells[3].size());
+      if (end > start) roles.push_back(cells[3].substr(start, end - start));
+      start = end + 1;
+    }
+    unsigned char random[32];
+    randombytes_buf(random, sizeof random);
+    char unusable[65];
+    sodium_bin2hex(unusable, sizeof unusable, random, sizeof random);
+    auto created = auth.create_user(**tx, org_id, cells[1], cells[2], roles, unusable);
+    HAVEN_TRY(created);
+    User disabled = *created;
+    disabled.disabled = true;
+    HAVEN_TRY((*tx)->update_user(disabled));
+    HAVEN_TRY(data.audit->append(**tx, {org_id, 0, "cli:import", "permission_change", "user", created->id,
+                                        {{"roles", roles}, {"created", true}, {"disabled", true}}}));
+    id_maps["user"][old_id] = created->id;
+  }
+  return (*tx)->commit();
+}
+
+// Organisations named in an export (referrals, consents to share) are matched here by name and
+// country; one not known here is created, as the export's organisations.csv describes it.
+Status import_organisations(DataDir& data, const fs::path& file, IdMaps& id_maps, const Clock& clock) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error{ErrorCode::kNotFound, "cannot read " + file.string(), ""};
+  const EntitySpec& spec = *find_entity("organisation");
+  std::vector<std::string> header;
+  std::vector<CsvRow> rows;
+  HAVEN_TRY(read_csv(in, [&](const CsvRow& row) -> Status {
+    if (row.line == 1) header = row.cells; else rows.push_back(row);
+    return Status::Ok();
+  }));
+  auto column = [&](const CsvRow& row, const std::string& name) {
+    const auto at = std::find(header.begin(), header.end(), name);
+    return at == header.end() ? std::string() : row.cells[at - header.begin()];
+  };
+  auto tx = data.store->begin(true);
+  HAVEN_TRY(tx);
+  for (const auto& row : rows) {
+    std::int64_t old_id = 0;
+    try {
+      old_id = std::stoll(column(row, "id"));
+    } catch (const std::exception&) {
+      return invalid("needs a numeric id", "organisations.csv line " + std::to_string(row.line));
+    }
+    ListQuery query;
+    query.filters = {{"name", Filter::Op::kEq, column(row, "name")}, {"country", Filter::Op::kEq, column(row, "country")}};
+    auto found = (*tx)->list(spec, 0, query);
+    HAVEN_TRY(found);
+    if (!found->records.empty()) {
+      id_maps["organisation"][old_id] = found->records.front().id;
+      continue;
+    }
+    Json fields = {{"name", column(row, "name")}, {"type", column(row, "type")}, {"country", column(row, "country")}};
+    if (!column(row, "region").empty()) fields["region"] = column(row, "region");
+    auto created = create_record(**tx, spec, 0, fields, clock);
+    if (!created.ok()) {
+      Error error = created.error();
+      error.field = "organisations.csv line " + std::to_string(row.line) + " " + error.field;
+      return error;
+    }
+    HAVEN_TRY(data.audit->append(**tx, {created->id, 0, "cli:import", "create", "organisation", created->id, Json::object()}));
+    id_maps["organisation"][old_id] = created->id;
+  }
+  return (*tx)->commit();
+}
+
 }  // namespace
 
 std::vector<std::string> transfer_kinds() {
@@ -143,12 +290,17 @@ int run_init(const InitOptions& options) {
   Authenticator auth(*data->store, clock);
   Result<User> admin = org.ok() ? auth.create_user(**tx, org->id, options.admin, "Administrator", {"org_admin", "system_admin"}, *password)
                                 : Result<User>(org.error());
-  Status committed = admin.ok() ? (*tx)->commit() : admin.status();
+  Status committed = admin.ok() ? data->audit->append(**tx, {org->id, 0, "cli:init", "permission_change", "user", admin->id,
+                                                             {{"roles", admin->roles}, {"created", true}}})
+                                : admin.status();
+  if (committed.ok()) committed = (*tx)->commit();
   if (!committed.ok()) {
     tx->reset();
     remove_new(*data, options.data_dir);  // nothing half-made is left behind
     return fail(committed.error());
   }
+  tx->reset();
+  data->close_audit();
   std::fprintf(stderr, "Created %s: organisation %lld (%s), administrator %s.\nStart it with: haven serve --data %s\n",
                options.data_dir.c_str(), static_cast<long long>(org->id), options.org_name.c_str(),
                options.admin.c_str(), options.data_dir.c_str());
@@ -166,16 +318,17 @@ int run_serve(const ServeOptions& options) {
     }
   }
   if (port < 0 || port > 65535) return fail("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080", 2);
-  SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
-  if (!data.ok()) return fail(data.error());
-  // SIGINT and SIGTERM are taken by a thread of their own, so shutdown is an ordinary call.
+  // SIGINT and SIGTERM are taken by a thread of their own, so shutdown is an ordinary call. They
+  // are blocked before any thread starts (the audit writer too), as threads inherit the mask.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  ApiServer server(*data->store, clock);
+  SystemClock clock;
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
+  ApiServer server(*data->store, clock, *data->audit);
   if (auto bound = server.bind(options.listen.substr(0, colon), port); !bound.ok()) return fail(bound.error());
   std::thread waiter([&] {
     int signal_number = 0;
@@ -188,6 +341,7 @@ int run_serve(const ServeOptions& options) {
   const Status served = server.listen_bound();
   pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter if the server stopped by itself
   waiter.join();
+  data->close_audit();
   return served.ok() ? 0 : fail(served.error());
 }
 
@@ -207,6 +361,10 @@ int run_demo(const DemoCommandOptions& options) {
   }
   for (const auto& [kind, count] : summary->counts)
     std::fprintf(stderr, "  %-20s %llu\n", kind.c_str(), static_cast<unsigned long long>(count));
+  Json counts = summary->counts;
+  if (auto recorded = data->record("demo", "import", 0, {{"synthetic", true}, {"counts", counts}}); !recorded.ok())
+    return fail(recorded.error());
+  data->close_audit();
   if (!options.truth_file.empty()) {
     std::ofstream out(options.truth_file);
     if (auto written = write_duplicate_truth(*summary, out); !written.ok() || !out) return fail("cannot write " + options.truth_file);
@@ -236,6 +394,12 @@ int run_import(const TransferOptions& options) {
     if (files.empty()) return fail("no <kind>.csv files in " + options.dir, kExitBadData);
   }
   IdMaps id_maps;
+  if (!options.dir.empty() && fs::exists(fs::path(options.dir) / "organisations.csv"))
+    if (auto orgs = import_organisations(*data, fs::path(options.dir) / "organisations.csv", id_maps, clock); !orgs.ok())
+      return fail(orgs.error());
+  if (!options.dir.empty() && fs::exists(fs::path(options.dir) / "users.csv"))
+    if (auto users = import_users(*data, options.org_id, fs::path(options.dir) / "users.csv", id_maps, clock); !users.ok())
+      return fail(users.error());
   for (const auto& [spec, file] : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return fail("cannot read " + file.string());
@@ -249,8 +413,12 @@ int run_import(const TransferOptions& options) {
                       "\nNothing from this file was imported.",
                   e.code == ErrorCode::kInvalidArgument || e.code == ErrorCode::kFailedPrecondition ? kExitBadData : kExitFailure);
     }
+    if (auto recorded = data->record("import", "import", options.org_id, {{"kind", spec->kind}, {"count", summary->created}});
+        !recorded.ok())
+      return fail(recorded.error());
     std::fprintf(stderr, "%s: %llu records imported\n", file.string().c_str(), static_cast<unsigned long long>(summary->created));
   }
+  data->close_audit();
   return 0;
 }
 
@@ -262,8 +430,13 @@ int run_export(const TransferOptions& options) {
   auto tx = data->store->begin(false);
   if (!tx.ok()) return fail(tx.error());
   auto export_one = [&](const EntitySpec& spec, std::ostream& out) -> int {
+    // Organisations are shared reference data (consents and referrals name them): all of them.
+    const std::int64_t org_id = spec.org_scoped ? options.org_id : 0;
+    // Recorded before the data leaves: an export that fails half-way was still an export.
+    if (auto recorded = data->record("export", "export", org_id, {{"kind", spec.kind}}); !recorded.ok())
+      return fail(recorded.error());
     ProgressBar bar("export " + spec.collection);
-    auto written = export_records(**tx, spec, options.org_id, out,
+    auto written = export_records(**tx, spec, org_id, out,
                                   [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
     bar.finish();
     if (!written.ok()) return fail(written.error());
@@ -277,16 +450,27 @@ int run_export(const TransferOptions& options) {
     if (options.file.empty()) return export_one(*spec, std::cout);
     std::ofstream out(options.file, std::ios::binary);
     if (!out) return fail("cannot write " + options.file);
-    return export_one(*spec, out);
+    const int code = export_one(*spec, out);
+    tx->reset();
+    data->close_audit();
+    return code;
   }
   std::error_code error;
   fs::create_directories(options.dir, error);
   if (error) return fail("cannot create " + options.dir + ": " + error.message());
+  {
+    std::ofstream out(fs::path(options.dir) / "organisations.csv", std::ios::binary);
+    if (int code = export_one(*find_entity("organisation"), out); code != 0) return code;
+  }
+  if (options.org_id != 0)
+    if (auto users = export_users(**tx, options.org_id, fs::path(options.dir) / "users.csv"); !users.ok()) return fail(users.error());
   for (const auto& kind : transfer_kinds()) {
     std::ofstream out(fs::path(options.dir) / (kind + ".csv"), std::ios::binary);
     if (!out) return fail("cannot write into " + options.dir);
     if (int code = export_one(*find_entity(kind), out); code != 0) return code;
   }
+  tx->reset();
+  data->close_audit();
   std::fprintf(stderr, "Exported every kind into %s\n", options.dir.c_str());
   return 0;
 }
@@ -295,6 +479,9 @@ int run_backup(const BackupOptions& options) {
   SystemClock clock;
   auto data = open_existing(options.data_dir, options.key_file, clock);
   if (!data.ok()) return fail(data.error());
+  if (auto recorded = data->record("backup", "backup", 0, {{"to", fs::path(options.to).filename().string()}}); !recorded.ok())
+    return fail(recorded.error());
+  data->close_audit();
   if (auto done = data->store->backup_to(options.to); !done.ok()) return fail(done.error());
   // The backup holds sealed fields and wrapped keys only; keys.json (no secret in it) goes beside
   // it, so that the backup opens with the same passphrase or key file.
@@ -303,6 +490,27 @@ int run_backup(const BackupOptions& options) {
   if (error) return fail("the backup was written but " + options.to + ".keys.json was not: " + error.message());
   std::fprintf(stderr, "Backup written to %s (with %s.keys.json)\n", options.to.c_str(), options.to.c_str());
   return 0;
+}
+
+int run_audit(const AuditOptions& options) {
+  SystemClock clock;
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
+  if (options.verify) {
+    std::string anchor = options.anchor;
+    if (anchor.empty() && fs::exists(fs::path(options.data_dir) / "audit.anchor"))
+      anchor = (fs::path(options.data_dir) / "audit.anchor").string();
+    ProgressBar bar("verify");
+    AuditCommandIo io{std::cout, std::cerr, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }};
+    const int code = run_audit_verify(*data->store, *data->audit, anchor, io);
+    bar.finish();
+    return code;
+  }
+  if (auto recorded = data->record("audit", "audit_view", options.query.org_id, Json::object()); !recorded.ok())
+    return fail(recorded.error());
+  const int code = run_audit_show(*data->audit, options.query, options.json);
+  data->close_audit();
+  return code;
 }
 
 int run_keygen(const std::string& path) {

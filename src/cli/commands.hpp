@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "store/store.hpp"
+
 namespace haven::cli {
 
 // Exit codes: 0 done; 1 the work failed (the message says why); 2 the command line is wrong
@@ -31,6 +33,14 @@ struct BackupOptions {
   std::string data_dir, key_file, to;
 };
 
+struct AuditOptions {
+  std::string data_dir, key_file, anchor;
+  bool verify = false;  // verify, else show
+  bool json = false;
+  AuditQuery query;
+};
+
+int run_audit(const AuditOptions& options);
 int run_init(const InitOptions& options);
 int run_serve(const ServeOptions& options);
 int run_demo(const DemoCommandOptions& options);

@@ -63,6 +63,27 @@ int main(int argc, char** argv) {
   backup_cmd->add_option("--data", backup.data_dir, "Data directory")->required();
   backup_cmd->add_option("--to", backup.to, "Backup file to create (must not exist)")->required();
 
+  AuditOptions audit;
+  auto* audit_cmd = app.add_subcommand("audit", "Check or read the audit log.");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the whole hash chain: exit 0 intact, 4 tampered with, 1 error.");
+  auto* show_cmd = audit_cmd->add_subcommand("show", "List audit entries, filtered.");
+  for (auto* cmd : {verify_cmd, show_cmd}) {
+    cmd->add_option("--data", audit.data_dir, "Data directory")->required();
+    cmd->add_option("--key-file", audit.key_file, "File holding the master key (else HAVEN_PASSPHRASE or the terminal)");
+  }
+  verify_cmd->add_option("--anchor", audit.anchor, "Anchor file to check against (default: DIR/audit.anchor when present)");
+  show_cmd->add_option("--org", audit.query.org_id, "Organisation id");
+  show_cmd->add_option("--user", audit.query.user_id, "User id");
+  show_cmd->add_option("--kind", audit.query.kind, "Record kind, e.g. person");
+  show_cmd->add_option("--record", audit.query.record_id, "Record id");
+  show_cmd->add_option("--action", audit.query.action, "Action, e.g. read, update, export, login_failed, break_glass");
+  show_cmd->add_option("--from", audit.query.from, "From (YYYY-MM-DD or RFC 3339)");
+  show_cmd->add_option("--to", audit.query.to, "To (YYYY-MM-DD or RFC 3339)");
+  show_cmd->add_option("--after", audit.query.after_seq, "Entries after this sequence number");
+  show_cmd->add_option("--limit", audit.query.limit, "At most this many entries (1-1000, default 100)");
+  show_cmd->add_flag("--json", audit.json, "One JSON object per line");
+
   std::string key_path;
   auto* keygen_cmd = app.add_subcommand("keygen", "Write a new random master key file, for use with --key-file instead of a passphrase.");
   keygen_cmd->add_option("--to", key_path, "Key file to create (never overwritten)")->required();
@@ -82,6 +103,10 @@ int main(int argc, char** argv) {
   if (export_cmd->parsed()) return run_export(export_options);
   if (backup_cmd->parsed()) return run_backup(backup);
   if (keygen_cmd->parsed()) return run_keygen(key_path);
+  if (audit_cmd->parsed()) {
+    audit.verify = verify_cmd->parsed();
+    return run_audit(audit);
+  }
   if (version_cmd->parsed()) return run_version();
   return 2;
 }
