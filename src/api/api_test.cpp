@@ -196,7 +196,8 @@ TEST_F(Api, BadInputGetsAProblemNamingTheField) {
   EXPECT_EQ(bad_filter->status, 400);
   EXPECT_EQ(c.Get("/api/v1/cases/abc", auth(token))->status, 404);
   EXPECT_EQ(c.Get("/api/v1/nothing", auth(token))->status, 404);
-  const Json stages = {{"case_id", 1}, {"stages", {{{"stage", "verdict"}, {"date", "2026-01-01"}, {"verdict", "conviction"}}}}};
+  const int case_id = call("POST", "/api/v1/cases", token, &kCase, 201)["id"];
+  const Json stages = {{"case_id", case_id}, {"stages", {{{"stage", "verdict"}, {"date", "2026-01-01"}, {"verdict", "conviction"}}}}};
   EXPECT_EQ(call("POST", "/api/v1/legal-cases", token, &stages, 409)["field"], "/stages/0/stage");
   EXPECT_EQ(c.Get("/healthz")->status, 200);  // still serving
 }

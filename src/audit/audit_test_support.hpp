@@ -77,7 +77,9 @@ class AuditFixture : public ::testing::Test {
 
   void open(const Key& key = kKey) {
     close();
-    auto store = open_sqlite_store(db_file(), clock_);
+    SqliteOptions options;
+    options.key_ring = ring_.get();
+    auto store = open_sqlite_store(db_file(), clock_, options);
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
     log_ = std::make_unique<AuditLog>(*store_, clock_, key);
@@ -144,6 +146,7 @@ class AuditFixture : public ::testing::Test {
 
   FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 3 / 14}};
   std::filesystem::path dir_;
+  std::unique_ptr<KeyRing> ring_ = KeyRing::from_master_key(Key{8});  // outlives the store
   std::unique_ptr<Store> store_;
   std::unique_ptr<AuditLog> log_;
 };

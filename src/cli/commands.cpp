@@ -369,8 +369,8 @@ int run_demo(const DemoCommandOptions& options) {
     std::ofstream out(options.truth_file);
     if (auto written = write_duplicate_truth(*summary, out); !written.ok() || !out) return fail("cannot write " + options.truth_file);
   }
-  std::fprintf(stderr, "Demo data in %s. Every demo user's password is %s.\n", options.data_dir.c_str(),
-               std::string(kDemoPassword).c_str());
+  std::fprintf(stderr, "Demo data in %s. Log in as %s (system administrator) or any demo user; every demo password is %s.\n",
+               options.data_dir.c_str(), summary->admin_username.c_str(), std::string(kDemoPassword).c_str());
   return 0;
 }
 

@@ -57,7 +57,11 @@ class RecordLookup {
  public:
   virtual ~RecordLookup() = default;
   // The fields of record `id` of `kind` if it exists and belongs to `org_id`, else kNotFound.
+  // As for exists(), "user" and organisations are answered too.
   virtual Result<Json> find(std::string_view kind, std::int64_t id, std::int64_t org_id) = 0;
+  // Whether record `id` of `kind` exists for `org_id`, without reading it: references are checked
+  // on every write. "user" names staff accounts; organisations may be named by any organisation.
+  virtual Result<bool> exists(std::string_view kind, std::int64_t id, std::int64_t org_id) = 0;
   // The latest form definition of `org_id` for `target_kind`, or a null Json when none exists.
   virtual Result<Json> latest_form(std::int64_t org_id, std::string_view target_kind) = 0;
 };

@@ -184,14 +184,11 @@ class FieldValidator {
         (value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX))
       return invalid("must be the id (a positive whole number) of a " + spec.ref_kind, pointer);
     const auto id = value.get<std::int64_t>();
-    auto found = context_.lookup.find(spec.ref_kind, id, context_.org_id);
-    if (!found.ok()) {
-      if (found.error().code == ErrorCode::kNotFound)
-        return invalid("refers to " + spec.ref_kind + " " + std::to_string(id) +
-                           ", which does not exist in your organisation",
-                       pointer);
-      return found.error();
-    }
+    auto found = context_.lookup.exists(spec.ref_kind, id, context_.org_id);
+    HAVEN_TRY(found);
+    if (!*found)
+      return invalid("refers to " + spec.ref_kind + " " + std::to_string(id) + ", which does not exist in your organisation",
+                     pointer);
     return value;
   }
 

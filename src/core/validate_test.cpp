@@ -20,6 +20,9 @@ class MemoryLookup final : public RecordLookup {
     return it->second;
   }
   Result<Json> latest_form(std::int64_t, std::string_view) override { return form; }
+  Result<bool> exists(std::string_view kind, std::int64_t id, std::int64_t) override {
+    return records.count({std::string(kind), id}) > 0;
+  }
 };
 
 class Validation : public ::testing::Test {

@@ -18,7 +18,13 @@ KeyRing* test_key_ring() {
 
 using Factory = std::function<std::unique_ptr<Store>(const std::filesystem::path& dir, const Clock&)>;
 
-class Conformance : public ::testing::TestWithParam<std::pair<std::string, Factory>> {
+struct Backend {
+  std::string name;
+  Factory open;
+};
+void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
+
+class Conformance : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
@@ -26,7 +32,7 @@ class Conformance : public ::testing::TestWithParam<std::pair<std::string, Facto
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = GetParam().second(dir_, clock_);
+    store_ = GetParam().open(dir_, clock_);
     ASSERT_NE(store_, nullptr);
     org_a_ = make_org("Justice Mission Manila", "PH");
     org_b_ = make_org("Shelter Accra", "GH");
@@ -389,7 +395,7 @@ TEST_P(Conformance, AuditLogAppendsInOrderAndRefusesChanges) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, Conformance,
-    ::testing::Values(std::pair<std::string, Factory>{
+    ::testing::Values(Backend{
         "sqlite", [](const std::filesystem::path& dir, const Clock& clock) -> std::unique_ptr<Store> {
           SqliteOptions options;
           options.key_ring = test_key_ring();
@@ -397,7 +403,7 @@ INSTANTIATE_TEST_SUITE_P(
           if (!store.ok()) ADD_FAILURE() << store.error().message;
           return store.ok() ? std::move(store.value()) : nullptr;
         }}),
-    [](const auto& info) { return info.param.first; });
+    [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace haven

@@ -119,6 +119,7 @@ class SqliteTransaction final : public Transaction {
   Result<bool> is_visible(const EntitySpec& spec, std::int64_t id, std::int64_t user_id) override;
   Result<Json> find(std::string_view kind, std::int64_t id, std::int64_t org_id) override;
   Result<Json> latest_form(std::int64_t org_id, std::string_view target_kind) override;
+  Result<bool> exists(std::string_view kind, std::int64_t id, std::int64_t org_id) override;
 
   Result<User> insert_user(User user) override;
   Result<User> find_user(std::string_view username) override;
@@ -628,6 +629,18 @@ Result<Json> SqliteTransaction::find(std::string_view kind, std::int64_t id, std
   return record->fields;
 }
 
+Result<bool> SqliteTransaction::exists(std::string_view kind, std::int64_t id, std::int64_t org_id) {
+  const EntitySpec* spec = kind == "user" ? nullptr : find_entity(kind);
+  if (kind != "user" && !spec) return Error{ErrorCode::kInternal, "unknown kind " + std::string(kind), ""};
+  const std::string table = spec ? table_name(*spec) : "app_user";
+  const bool any_org = spec && !spec->org_scoped;  // organisations are shared references
+  return guarded([&]() -> Result<bool> {
+    Statement stmt = connection_.prepare("SELECT 1 FROM " + table + " WHERE id = ? AND (? OR org_id = ?)");
+    stmt.bind(1, id).bind(2, std::int64_t{any_org}).bind(3, org_id);
+    return stmt.step();
+  });
+}
+
 Result<Json> SqliteTransaction::latest_form(std::int64_t org_id, std::string_view target_kind) {
   return guarded([&]() -> Result<Json> {
     Statement stmt = connection_.prepare(
@@ -835,6 +848,8 @@ Result<std::vector<AuditRecord>> SqliteTransaction::list_audit(const AuditQuery&
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file,
                                                  const Clock& clock, SqliteOptions options) {
+  if (!options.key_ring)
+    return Error{ErrorCode::kInternal, "open_sqlite_store needs SqliteOptions::key_ring: Haven never stores identifying fields unsealed", ""};
   auto store = std::make_unique<SqliteStore>(file, clock, options);
   HAVEN_TRY(store->open());
   return std::unique_ptr<Store>(std::move(store));

@@ -160,7 +160,8 @@ class Store {
 };
 
 struct SqliteOptions {
-  // Seals identifying and sensitive fields; its master key must open the stored data keys.
+  // Required. Seals identifying and sensitive fields; its master key must open the stored data
+  // keys. One key ring per database (data keys are keyed by organisation id).
   KeyRing* key_ring = nullptr;
   std::size_t max_readers = 8;
   int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
