@@ -151,7 +151,9 @@ int main(int argc, char** argv) {
     auto tx = (*store)->begin(false);
     auto users = (*tx)->list_users(org);
     for (const auto& user : *users)
-      if (std::find(user.roles.begin(), user.roles.end(), "caseworker") != user.roles.end()) username = user.username;
+      // A supervisor reads any case of the organisation (a caseworker only those assigned).
+      for (const char* role : {"supervisor", "org_admin"})
+        if (std::find(user.roles.begin(), user.roles.end(), role) != user.roles.end()) username = user.username;
     ListQuery query;
     query.limit = 1000;
     for (int page = 0; page < 20; ++page) {
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
     cases = *(*tx)->count(*find_entity("case"), 0);
   }
   if (username.empty() || case_ids.empty()) {
-    std::fprintf(stderr, "organisation 1 needs a caseworker and cases: make DIR with `haven demo`\n");
+    std::fprintf(stderr, "organisation 1 needs a supervisor or administrator and cases: make DIR with `haven demo`\n");
     return 1;
   }
   std::printf("data: %lld persons, %lld cases; %d connections, %d s per load, 2 cores shared by wrk and server\n",
@@ -182,12 +184,17 @@ int main(int argc, char** argv) {
   std::printf("%-22s %9.0f commits/s  p50 %6.2f ms  p99 %6.2f ms  ratio to raw SQLite %.2f\n", "haven event write",
               writes->per_second, writes->p50_ms, writes->p99_ms, writes->per_second / raw.per_second);
 
-  httplib::Server hello;
+  httplib::Server hello;  // the same stack with the same thread pool as Haven's server
+  hello.new_task_queue = [threads = ApiOptions{}.threads] { return new httplib::ThreadPool(threads); };
+  hello.set_keep_alive_max_count(1000);
+  hello.set_tcp_nodelay(true);
   hello.Get("/hello", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello", "text/plain"); });
   const int hello_port = hello.bind_to_any_port("127.0.0.1");
   std::thread hello_thread([&] { hello.listen_after_bind(); });
   AuditLog audit(**store, clock, (*keys)->audit_chain_key());
-  ApiServer api(**store, clock, audit);
+  ApiOptions api_options;
+  api_options.log_requests = false;
+  ApiServer api(**store, clock, audit, api_options);
   if (!api.bind("127.0.0.1", 0).ok()) return 1;
   std::thread api_thread([&] { (void)api.listen_bound(); });
   while (!hello.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(10));

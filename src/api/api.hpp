@@ -15,6 +15,10 @@ class AuditLog;
 
 struct ApiOptions {
   std::size_t max_body_bytes = 1 << 20;  // larger requests get 413
+  // cpp-httplib serves each open connection on a thread of its own; keep-alive connections hold
+  // theirs, so the pool bounds how many clients are served at once.
+  std::size_t threads = 64;
+  bool log_requests = true;  // one line per request on stderr
 };
 
 class ApiServer {

@@ -87,6 +87,10 @@ void ApiServer::Impl::configure() {
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("Cache-Control", "no-store");
   });
+  server.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
+  server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true);  // small JSON answers must not wait for Nagle's algorithm
+  if (!options.log_requests) return;
   // One line per request, with no query string and no body: they may hold identifying data.
   server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     std::fprintf(stderr, "event=request method=%s path=%s status=%d\n", req.method.c_str(), req.path.c_str(), res.status);
