@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
   hello.Get("/hello", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello", "text/plain"); });
   const int hello_port = hello.bind_to_any_port("127.0.0.1");
   std::thread hello_thread([&] { hello.listen_after_bind(); });
-  AuditLog audit(**store, clock, (*keys)->audit_chain_key());
+  AuditLog audit(**store, clock, (*keys)->audit_chain_key().value());
   ApiOptions api_options;
   api_options.log_requests = false;
   ApiServer api(**store, clock, audit, api_options);

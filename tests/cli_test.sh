@@ -67,6 +67,25 @@ check "backup" "$haven" backup --data "$work/demo" --to "$work/backup.db"
 check_exit "backup never overwrites" 3 "$haven" backup --data "$work/demo" --to "$work/backup.db"
 [ "$(sqlite3 "$work/backup.db" 'select count(*) from person')" -eq 300 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: backup content"; }
 
+# Keys: a new passphrase, then a key file, with data keys rotated; the data stays readable and the
+# audit chain stays valid throughout; the old passphrase no longer opens it.
+"$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/before.csv" 2>/dev/null
+HAVEN_NEW_PASSPHRASE="the second passphrase" check "rekey to a new passphrase with rotated data keys" \
+  "$haven" rekey --data "$work/demo" --new-passphrase --rotate-data-keys
+check_exit "the old passphrase is refused" 1 "$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/x.csv"
+check "keygen" "$haven" keygen --to "$work/master.key"
+HAVEN_PASSPHRASE="the second passphrase" check "rekey to a key file" "$haven" rekey --data "$work/demo" --new-key-file "$work/master.key"
+check "export with the key file" "$haven" export --data "$work/demo" --key-file "$work/master.key" --org 1 --kind persons --out "$work/after.csv"
+cmp -s "$work/before.csv" "$work/after.csv" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: data changed by rekey"; }
+check "audit verify after rekeys" "$haven" audit verify --data "$work/demo" --key-file "$work/master.key"
+check "audit show" "$haven" audit show --data "$work/demo" --key-file "$work/master.key" --action key_rotation
+grep -q key_rotation "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: key rotation not audited"; }
+# Tampering with the log through SQL is refused; behind SQLite's back it is found.
+sqlite3 "$work/demo/haven.db" "UPDATE audit_log SET actor = 'nobody' WHERE seq = 2" 2>/dev/null \
+  && { failed=$((failed + 1)); echo "FAIL: the audit log accepted an UPDATE"; } || passed=$((passed + 1))
+sqlite3 "$work/demo/haven.db" "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'nobody' WHERE seq = 2"
+check_exit "audit verify finds the edit" 4 "$haven" audit verify --data "$work/demo" --key-file "$work/master.key"
+
 port=$(( 20000 + RANDOM % 20000 ))
 "$haven" serve --data "$work/office" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 server_pid=$!

@@ -37,7 +37,7 @@ TEST(AtRest, NoIdentifyingValueInAnyFile) {
   auto summary = generate_demo(**store, demo, clock, {});
   ASSERT_TRUE(summary.ok()) << summary.error().message;
   {
-    AuditLog audit(**store, clock, (*keys)->audit_chain_key());
+    AuditLog audit(**store, clock, (*keys)->audit_chain_key().value());
     auto tx = (*store)->begin(false);
     ASSERT_TRUE(audit.flush().ok());
   }

@@ -102,7 +102,10 @@ Json openapi_document() {
       {"info", {{"title", "Haven API"}, {"version", "1"},
                 {"description", "Case management and evidence for the fight against human trafficking. "
                                 "Log in with POST /api/v1/sessions and send the token as "
-                                "Authorization: Bearer <token>."}}},
+                                "Authorization: Bearer <token>. Browsers use the HttpOnly session cookie instead and send "
+                                "X-CSRF-Token (from the login answer) with every change. Staff limited to need to know may "
+                                "read a record outside their cases in an emergency with X-Haven-Break-Glass: <reason>; "
+                                "every such read is audited and flagged."}}},
       {"servers", {{{"url", "/"}}}},
       {"security", {{{"bearer", Json::array()}}}},
       {"paths", Json::object()},
@@ -185,6 +188,80 @@ Json openapi_document() {
                    {"responses", update_responses}}}};
   }
   Json timeline_responses = errors();
+  // Accounts and the audit log.
+  schemas["User"] = {{"type", "object"},
+                     {"required", {"id", "org_id", "username", "display_name", "roles", "disabled", "totp_enabled", "version"}},
+                     {"properties", {{"id", {{"type", "integer"}}}, {"org_id", {{"type", "integer"}}},
+                                     {"username", {{"type", "string"}}}, {"display_name", {{"type", "string"}}},
+                                     {"roles", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", choices::kRoles}}}}},
+                                     {"disabled", {{"type", "boolean"}}}, {"totp_enabled", {{"type", "boolean"}}},
+                                     {"version", {{"type", "integer"}}}}}};
+  schemas["AuditEntry"] = {{"type", "object"},
+                           {"required", {"seq", "at", "user_id", "actor", "action", "kind", "record_id", "detail", "hash"}},
+                           {"properties", {{"seq", {{"type", "integer"}}}, {"at", {{"type", "string"}}},
+                                           {"user_id", {{"type", "integer"}}}, {"actor", {{"type", "string"}}},
+                                           {"action", {{"type", "string"}}}, {"kind", {{"type", "string"}}},
+                                           {"record_id", {{"type", "integer"}}}, {"detail", {{"type", "object"}}},
+                                           {"hash", {{"type", "string"}}}}}};
+  const Json user_ref = {{"$ref", "#/components/schemas/User"}};
+  auto body_of = [](Json properties, Json required) {
+    return Json{{"required", true},
+                {"content", {{"application/json", {{"schema", {{"type", "object"}, {"required", std::move(required)},
+                                                                {"properties", std::move(properties)}}}}}}}};
+  };
+  const Json text = {{"type", "string"}};
+  Json no_content = errors();
+  no_content["204"] = {{"description", "Done"}};
+  paths["/api/v1/me"]["get"]["responses"] = {{"200", json_response("Your account", user_ref)}};
+  paths["/api/v1/me/password"]["post"] = {
+      {"summary", "Change your password; every session of yours ends"},
+      {"requestBody", body_of({{"current_password", text}, {"new_password", text}}, {"current_password", "new_password"})},
+      {"responses", no_content}};
+  Json totp_responses = errors();
+  totp_responses["200"] = json_response("A new secret for an authenticator app",
+                                        {{"type", "object"}, {"properties", {{"secret", text}, {"otpauth_uri", text}}}});
+  paths["/api/v1/me/totp"]["post"] = {{"summary", "Start turning on a second factor"}, {"responses", totp_responses}};
+  paths["/api/v1/me/totp/confirm"]["post"] = {
+      {"summary", "Turn the second factor on with a code from the app"},
+      {"requestBody", body_of({{"secret", text}, {"code", text}}, {"secret", "code"})},
+      {"responses", no_content}};
+  Json users_list = errors();
+  users_list["200"] = json_response("The organisation's accounts",
+                                    {{"type", "object"}, {"properties", {{"items", {{"type", "array"}, {"items", user_ref}}}}}});
+  Json user_created = errors();
+  user_created["201"] = json_response("Created", user_ref);
+  paths["/api/v1/users"]["get"] = {{"summary", "List accounts (administrators, supervisors)"}, {"responses", users_list}};
+  paths["/api/v1/users"]["post"] = {
+      {"summary", "Create an account (organisation administrators)"},
+      {"requestBody", body_of({{"username", text}, {"display_name", text}, {"password", text},
+                               {"roles", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", choices::kRoles}}}}}},
+                              {"username", "password", "roles"})},
+      {"responses", user_created}};
+  Json user_changed = errors();
+  user_changed["200"] = json_response("Changed; the user's sessions end when roles change or the account is disabled", user_ref);
+  user_changed["409"] = problem_response("Changed meanwhile");
+  paths["/api/v1/users/{id}"]["patch"] = {
+      {"summary", "Change roles, disable, rename (organisation administrators)"},
+      {"parameters", {{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}}},
+      {"requestBody", body_of({{"version", {{"type", "integer"}}}, {"roles", {{"type", "array"}}},
+                               {"disabled", {{"type", "boolean"}}}, {"display_name", text}}, {"version"})},
+      {"responses", user_changed}};
+  paths["/api/v1/users/{id}/password"]["post"] = {
+      {"summary", "Reset a user's password (administrators); their sessions end"},
+      {"parameters", {{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}}},
+      {"requestBody", body_of({{"new_password", text}}, {"new_password"})},
+      {"responses", no_content}};
+  Json audit_parameters = Json::array();
+  for (const char* name : {"user_id", "kind", "record_id", "action", "from", "to", "after_seq", "limit"})
+    audit_parameters.push_back({{"name", name}, {"in", "query"}, {"schema", text}});
+  Json audit_responses = errors();
+  audit_responses["200"] = json_response(
+      "Audit entries in order", {{"type", "object"},
+                                 {"properties", {{"items", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/AuditEntry"}}}}},
+                                                 {"next_after_seq", {{"type", "integer"}}}}}});
+  paths["/api/v1/audit"]["get"] = {{"summary", "The audit log (auditors)"}, {"parameters", audit_parameters},
+                                   {"responses", audit_responses}};
+
   Json entry = {{"type", "object"}, {"required", {"at", "kind", "id"}}};
   entry["properties"] = {{"at", {{"type", "string"}}}, {"kind", {{"type", "string"}}},
                          {"id", {{"type", "integer"}}}, {"summary", {{"type", "string"}}}};

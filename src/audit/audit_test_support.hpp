@@ -52,6 +52,10 @@ class FaultyStore final : public Store {
   }
   int schema_version() const override { return inner_.schema_version(); }
   Status backup_to(const std::filesystem::path& file) override { return inner_.backup_to(file); }
+  Status rewrap_data_keys(const KeyRing& new_master) override { return inner_.rewrap_data_keys(new_master); }
+  Result<std::uint64_t> rotate_data_keys(const std::function<void(std::uint64_t, std::uint64_t)>& progress) override {
+    return inner_.rotate_data_keys(progress);
+  }
 
   std::atomic<bool> fail_writes{false};
   std::atomic<int> refused{0};

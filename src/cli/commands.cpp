@@ -86,7 +86,9 @@ Result<DataDir> open_existing(const std::string& data_dir, const std::string& ke
   HAVEN_TRY(store);
   data.store = std::move(store.value());
   data.dir = data_dir;
-  data.audit = std::make_unique<AuditLog>(*data.store, clock, data.keys->audit_chain_key());
+  auto chain_key = data.keys->audit_chain_key();
+  HAVEN_TRY(chain_key);
+  data.audit = std::make_unique<AuditLog>(*data.store, clock, *chain_key);
   return data;
 }
 
@@ -110,7 +112,9 @@ Result<DataDir> create_new(const std::string& data_dir, const std::string& key_f
   HAVEN_TRY(store);
   data.store = std::move(store.value());
   data.dir = data_dir;
-  data.audit = std::make_unique<AuditLog>(*data.store, clock, data.keys->audit_chain_key());
+  auto chain_key = data.keys->audit_chain_key();
+  HAVEN_TRY(chain_key);
+  data.audit = std::make_unique<AuditLog>(*data.store, clock, *chain_key);
   return data;
 }
 
@@ -511,6 +515,54 @@ int run_audit(const AuditOptions& options) {
   const int code = run_audit_show(*data->audit, options.query, options.json);
   data->close_audit();
   return code;
+}
+
+int run_rekey(const RekeyOptions& options) {
+  if (!options.new_master && options.new_key_file.empty() && !options.rotate_data_keys)
+    return fail("say what to change: --new-passphrase, --new-key-file FILE, and/or --rotate-data-keys", 2);
+  SystemClock clock;
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  if (!data.ok()) return fail(data.error());
+  if (options.rotate_data_keys) {
+    ProgressBar bar("re-seal");
+    auto resealed = data->store->rotate_data_keys([&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+    bar.finish();
+    if (!resealed.ok()) return fail(resealed.error());
+    if (auto recorded = data->record("rekey", "key_rotation", 0, {{"data_keys", true}, {"resealed", *resealed}}); !recorded.ok())
+      return fail(recorded.error());
+    std::fprintf(stderr, "New data keys; %llu sealed values re-sealed.\n", static_cast<unsigned long long>(*resealed));
+  }
+  if (options.new_master || !options.new_key_file.empty()) {
+    KeySource source;
+    if (!options.new_key_file.empty()) {
+      source.key_file = options.new_key_file;
+    } else if (const char* env = std::getenv("HAVEN_NEW_PASSPHRASE"); env && *env) {
+      source.passphrase = env;
+    } else {
+      const char* saved = std::getenv("HAVEN_PASSPHRASE");
+      const std::string old = saved ? saved : "";
+      ::unsetenv("HAVEN_PASSPHRASE");  // ask for the new one, not reuse the old
+      auto asked = key_source_from("", true);
+      if (!old.empty()) ::setenv("HAVEN_PASSPHRASE", old.c_str(), 1);
+      if (!asked.ok()) return fail("the new passphrase: " + asked.error().message, kExitBadData);
+      source = *asked;
+    }
+    if (source.key_file.empty() && source.passphrase.size() < 12)
+      return fail("the new passphrase must be at least 12 characters", kExitBadData);
+    // Order matters for a crash at any point: the new parameters are staged, the data keys are
+    // re-wrapped in one transaction, and only then do the new parameters replace the old.
+    if (auto recorded = data->record("rekey", "key_rotation", 0, {{"master_key", true}}); !recorded.ok())
+      return fail(recorded.error());
+    data->close_audit();
+    auto staged = KeyRing::stage_new_master(options.data_dir, source);
+    if (!staged.ok()) return fail(staged.error());
+    if (auto rewrapped = data->store->rewrap_data_keys(**staged); !rewrapped.ok()) return fail(rewrapped.error());
+    if (auto promoted = KeyRing::promote_new_master(options.data_dir); !promoted.ok()) return fail(promoted.error());
+    std::fprintf(stderr, "The data directory now opens with the new %s only.\n", source.key_file.empty() ? "passphrase" : "key file");
+    return 0;
+  }
+  data->close_audit();
+  return 0;
 }
 
 int run_keygen(const std::string& path) {

@@ -41,6 +41,13 @@ struct AuditOptions {
 };
 
 int run_audit(const AuditOptions& options);
+
+struct RekeyOptions {
+  std::string data_dir, key_file, new_key_file;
+  bool new_master = false;        // a new passphrase (HAVEN_NEW_PASSPHRASE or the terminal) or --new-key-file
+  bool rotate_data_keys = false;  // new data keys, every sealed value re-sealed
+};
+int run_rekey(const RekeyOptions& options);
 int run_init(const InitOptions& options);
 int run_serve(const ServeOptions& options);
 int run_demo(const DemoCommandOptions& options);

@@ -84,6 +84,15 @@ int main(int argc, char** argv) {
   show_cmd->add_option("--limit", audit.query.limit, "At most this many entries (1-1000, default 100)");
   show_cmd->add_flag("--json", audit.json, "One JSON object per line");
 
+  RekeyOptions rekey;
+  auto* rekey_cmd = app.add_subcommand("rekey", "Change the passphrase or key file, and/or rotate the data keys (every sealed value re-sealed).\n"
+                                                "The new passphrase comes from HAVEN_NEW_PASSPHRASE or the terminal.");
+  rekey_cmd->add_option("--data", rekey.data_dir, "Data directory")->required();
+  rekey_cmd->add_option("--key-file", rekey.key_file, "Current key file (else HAVEN_PASSPHRASE or the terminal)");
+  rekey_cmd->add_flag("--new-passphrase", rekey.new_master, "Protect the data with a new passphrase");
+  rekey_cmd->add_option("--new-key-file", rekey.new_key_file, "Protect the data with this key file instead (see keygen)");
+  rekey_cmd->add_flag("--rotate-data-keys", rekey.rotate_data_keys, "Make new data keys and re-seal every sealed value");
+
   std::string key_path;
   auto* keygen_cmd = app.add_subcommand("keygen", "Write a new random master key file, for use with --key-file instead of a passphrase.");
   keygen_cmd->add_option("--to", key_path, "Key file to create (never overwritten)")->required();
@@ -103,6 +112,7 @@ int main(int argc, char** argv) {
   if (export_cmd->parsed()) return run_export(export_options);
   if (backup_cmd->parsed()) return run_backup(backup);
   if (keygen_cmd->parsed()) return run_keygen(key_path);
+  if (rekey_cmd->parsed()) return run_rekey(rekey);
   if (audit_cmd->parsed()) {
     audit.verify = verify_cmd->parsed();
     return run_audit(audit);

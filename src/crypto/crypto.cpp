@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -126,9 +127,9 @@ Result<Key> master_key(const KeyParameters& parameters, const KeySource& source)
   return key;
 }
 
-Result<KeyParameters> read_parameters(const fs::path& dir) {
-  std::ifstream in(dir / "keys.json");
-  if (!in) return Error{ErrorCode::kNotFound, "no keys.json in " + dir.string() + ": not a Haven data directory", ""};
+Result<KeyParameters> read_parameters(const fs::path& dir, const char* name = "keys.json") {
+  std::ifstream in(dir / name);
+  if (!in) return Error{ErrorCode::kNotFound, "no " + std::string(name) + " in " + dir.string() + ": not a Haven data directory", ""};
   const Json json = Json::parse(in, nullptr, false);
   KeyParameters p;
   if (json.is_discarded() || !json.contains("kdf") || !json.contains("check"))
@@ -144,14 +145,14 @@ Result<KeyParameters> read_parameters(const fs::path& dir) {
   return p;
 }
 
-Status write_parameters(const fs::path& dir, const KeyParameters& p) {
+Status write_parameters(const fs::path& dir, const KeyParameters& p, const char* name = "keys.json") {
   Json json = {{"format", 1}, {"kdf", p.kdf}, {"check", p.check}};
   if (p.kdf == "argon2id") {
     json["salt"] = hex(p.salt.data(), p.salt.size());
     json["opslimit"] = p.opslimit;
     json["memlimit"] = p.memlimit;
   }
-  const fs::path temporary = dir / "keys.json.new";
+  const fs::path temporary = dir / (std::string(name) + ".tmp");
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << json.dump(2) << "\n";
@@ -159,8 +160,8 @@ Status write_parameters(const fs::path& dir, const KeyParameters& p) {
     if (!out) return Error{ErrorCode::kUnavailable, "cannot write " + temporary.string(), ""};
   }
   std::error_code error;
-  fs::rename(temporary, dir / "keys.json", error);  // atomic: the old or the new file, never half
-  if (error) return Error{ErrorCode::kUnavailable, "cannot replace keys.json: " + error.message(), ""};
+  fs::rename(temporary, dir / name, error);  // atomic: the old or the new file, never half
+  if (error) return Error{ErrorCode::kUnavailable, std::string("cannot write ") + name + ": " + error.message(), ""};
   return Status::Ok();
 }
 
@@ -237,17 +238,25 @@ Result<std::unique_ptr<KeyRing>> KeyRing::create(const fs::path& dir, const KeyS
   return std::unique_ptr<KeyRing>(new KeyRing(made->second));
 }
 
-Result<std::unique_ptr<KeyRing>> KeyRing::replace_master(const fs::path& dir, const KeySource& source) {
+Result<std::unique_ptr<KeyRing>> KeyRing::stage_new_master(const fs::path& dir, const KeySource& source) {
   if (!sodium_ready()) return Error{ErrorCode::kInternal, "libsodium failed to initialise", ""};
   auto made = new_parameters(source);
   HAVEN_TRY(made);
-  HAVEN_TRY(write_parameters(dir, made->first));
+  HAVEN_TRY(write_parameters(dir, made->first, "keys.json.new"));
   return std::unique_ptr<KeyRing>(new KeyRing(made->second));
 }
 
-Result<std::unique_ptr<KeyRing>> KeyRing::open(const fs::path& dir, const KeySource& source) {
-  if (!sodium_ready()) return Error{ErrorCode::kInternal, "libsodium failed to initialise", ""};
-  auto parameters = read_parameters(dir);
+Status KeyRing::promote_new_master(const fs::path& dir) {
+  std::error_code error;
+  fs::rename(dir / "keys.json.new", dir / "keys.json", error);
+  if (error) return Error{ErrorCode::kUnavailable, "cannot put keys.json.new in place: " + error.message(), ""};
+  return Status::Ok();
+}
+
+namespace {
+
+Result<Key> open_master(const fs::path& dir, const KeySource& source, const char* name) {
+  auto parameters = read_parameters(dir, name);
   HAVEN_TRY(parameters);
   auto master = master_key(*parameters, source);
   HAVEN_TRY(master);
@@ -255,6 +264,24 @@ Result<std::unique_ptr<KeyRing>> KeyRing::open(const fs::path& dir, const KeySou
   if (!unhex(parameters->check, reinterpret_cast<unsigned char*>(check.data()), check.size()) ||
       aead_open(derive(*master, kSubkeyCheck), check, "") != kCheckPlaintext)
     return Error{ErrorCode::kUnauthenticated, "wrong passphrase or key file for " + dir.string(), ""};
+  return master;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KeyRing>> KeyRing::open(const fs::path& dir, const KeySource& source) {
+  if (!sodium_ready()) return Error{ErrorCode::kInternal, "libsodium failed to initialise", ""};
+  auto master = open_master(dir, source, "keys.json");
+  // An interrupted rekey: the new parameters are staged and the data keys may already be
+  // re-wrapped under them.
+  if (!master.ok() && master.error().code == ErrorCode::kUnauthenticated && fs::exists(dir / "keys.json.new")) {
+    auto staged = open_master(dir, source, "keys.json.new");
+    if (staged.ok()) {
+      std::fprintf(stderr, "haven: opened with the new keys of an unfinished rekey; run `haven rekey` again to finish it\n");
+      master = std::move(staged);
+    }
+  }
+  HAVEN_TRY(master);
   return std::unique_ptr<KeyRing>(new KeyRing(*master));
 }
 
@@ -340,6 +367,10 @@ Result<std::string> KeyRing::rewrap(std::string_view wrapped, const KeyRing& new
   return out;
 }
 
-Key KeyRing::audit_chain_key() const { return derive(master_, kSubkeyAudit); }
+Result<Key> KeyRing::audit_chain_key() const {
+  const DataKey* key = data_key(kSystemKeyOwner, 1);
+  if (!key) return Error{ErrorCode::kInternal, "the system data key is not loaded (open the store first)", ""};
+  return derive(key->index_key, kSubkeyAudit);
+}
 
 }  // namespace haven

@@ -67,11 +67,17 @@ class KeyRing {
 
   // Re-wraps a data key under another master key (haven rekey).
   Result<std::string> rewrap(std::string_view wrapped, const KeyRing& new_master) const;
-  // Writes a new keys.json for `source` in `dir` (replacing the old one atomically) and returns
-  // the key ring of the new master key.
-  static Result<std::unique_ptr<KeyRing>> replace_master(const std::filesystem::path& dir, const KeySource& source);
+  // A new master key in two steps, so that a crash never leaves data keys wrapped by a master key
+  // nobody can derive: stage writes `dir`/keys.json.new and returns the new key ring; once the data
+  // keys are re-wrapped and committed, promote renames it over keys.json. open() tries
+  // keys.json.new when keys.json does not fit, so an interrupted rekey still opens.
+  static Result<std::unique_ptr<KeyRing>> stage_new_master(const std::filesystem::path& dir, const KeySource& source);
+  static Status promote_new_master(const std::filesystem::path& dir);
 
-  Key audit_chain_key() const;
+  // The audit log's chain key. It comes from the system data key (organisation 0, which the
+  // store creates), not from the master key, so that the chain still verifies after a rekey.
+  Result<Key> audit_chain_key() const;
+  static constexpr std::int64_t kSystemKeyOwner = 0;
 
  private:
   explicit KeyRing(const Key& master);

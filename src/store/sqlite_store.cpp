@@ -214,6 +214,99 @@ class SqliteStore final : public Store {
 
   int schema_version() const override { return version_; }
 
+  Status rewrap_data_keys(const KeyRing& new_master) override {
+    std::lock_guard lock(writer_mutex_);
+    try {
+      writer_->execute("BEGIN IMMEDIATE");
+      struct Row {
+        std::int64_t org, version;
+        std::string wrapped;
+      };
+      std::vector<Row> rows;
+      {
+        Statement stmt = writer_->prepare("SELECT org_id, key_version, wrapped FROM data_key");
+        while (stmt.step()) rows.push_back({stmt.integer(0), stmt.integer(1), stmt.blob(2)});
+      }
+      for (const auto& row : rows) {
+        auto rewrapped = options_.key_ring->rewrap(row.wrapped, new_master);
+        if (!rewrapped.ok()) {
+          writer_->execute("ROLLBACK");
+          return rewrapped.error();
+        }
+        writer_->prepare("UPDATE data_key SET wrapped = ? WHERE org_id = ? AND key_version = ?")
+            .bind_blob(1, *rewrapped).bind(2, row.org).bind(3, row.version).step();
+      }
+      writer_->execute("COMMIT");
+      return Status::Ok();
+    } catch (const SqliteError& e) {
+      try { writer_->execute("ROLLBACK"); } catch (const SqliteError&) {}
+      return to_error(e);
+    }
+  }
+
+  Result<std::uint64_t> rotate_data_keys(const std::function<void(std::uint64_t, std::uint64_t)>& progress) override {
+    std::lock_guard lock(writer_mutex_);
+    KeyRing& keys = *options_.key_ring;
+    try {
+      // 1. A new version for every organisation, loaded before anything is sealed with it.
+      writer_->execute("BEGIN IMMEDIATE");
+      std::vector<std::pair<std::int64_t, std::int64_t>> next;
+      {
+        Statement stmt = writer_->prepare("SELECT org_id, MAX(key_version) + 1 FROM data_key GROUP BY org_id");
+        while (stmt.step()) next.emplace_back(stmt.integer(0), stmt.integer(1));
+      }
+      for (const auto& [org, version] : next) {
+        auto wrapped = keys.new_wrapped_data_key();
+        if (!wrapped.ok()) throw SealError(wrapped.error().message);
+        writer_->prepare("INSERT INTO data_key(org_id, key_version, wrapped, created_at) VALUES (?, ?, ?, ?)")
+            .bind(1, org).bind(2, version).bind_blob(3, *wrapped).bind(4, format_datetime(clock_.now())).step();
+        if (auto loaded = keys.load_data_key(org, static_cast<std::int32_t>(version), *wrapped); !loaded.ok())
+          throw SealError(loaded.error().message);
+      }
+      writer_->execute("COMMIT");
+      // 2. Every sealed value, in batches of 1000 rows per transaction.
+      std::uint64_t total = 0, done = 0;
+      for (const auto& spec : entity_specs()) {
+        Statement count = writer_->prepare("SELECT count(*) FROM " + table_name(spec) + " WHERE sealed IS NOT NULL");
+        count.step();
+        total += static_cast<std::uint64_t>(count.integer(0));
+      }
+      for (const auto& spec : entity_specs()) {
+        std::int64_t after = 0;
+        for (bool more = true; more;) {
+          writer_->execute("BEGIN IMMEDIATE");
+          std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> rows;
+          {
+            Statement stmt = writer_->prepare("SELECT id, org_id, sealed FROM " + table_name(spec) +
+                                              " WHERE sealed IS NOT NULL AND id > ? ORDER BY id LIMIT 1000");
+            stmt.bind(1, after);
+            while (stmt.step()) rows.emplace_back(stmt.integer(0), stmt.integer(1), stmt.blob(2));
+          }
+          for (const auto& [id, org, sealed] : rows) {
+            const std::string context = seal_context(spec, id);
+            auto opened = keys.open_sealed(org, sealed, context);
+            if (!opened.ok()) throw SealError(opened.error().message);
+            auto resealed = keys.seal(org, *opened, context);
+            if (!resealed.ok()) throw SealError(resealed.error().message);
+            writer_->prepare("UPDATE " + table_name(spec) + " SET sealed = ? WHERE id = ?").bind_blob(1, *resealed).bind(2, id).step();
+            after = id;
+          }
+          writer_->execute("COMMIT");
+          done += rows.size();
+          if (progress) progress(done, total);
+          more = rows.size() == 1000;
+        }
+      }
+      return done;
+    } catch (const SqliteError& e) {
+      try { writer_->execute("ROLLBACK"); } catch (const SqliteError&) {}
+      return to_error(e);
+    } catch (const SealError& e) {
+      try { writer_->execute("ROLLBACK"); } catch (const SqliteError&) {}
+      return Error{ErrorCode::kInternal, e.what(), ""};
+    }
+  }
+
   Status backup_to(const std::filesystem::path& file) override {
     try {
       std::error_code ignored;
@@ -293,10 +386,21 @@ class SqliteStore final : public Store {
   // Every organisation's data key, unwrapped once at start; a wrong master key stops here.
   Status load_data_keys() {
     if (!options_.key_ring) return Status::Ok();
-    Statement stmt = writer_->prepare("SELECT org_id, key_version, wrapped FROM data_key ORDER BY org_id, key_version");
-    while (stmt.step())
-      HAVEN_TRY(options_.key_ring->load_data_key(stmt.integer(0), static_cast<std::int32_t>(stmt.integer(1)), stmt.blob(2)));
-    return Status::Ok();
+    bool has_system_key = false;
+    {
+      Statement stmt = writer_->prepare("SELECT org_id, key_version, wrapped FROM data_key ORDER BY org_id, key_version");
+      while (stmt.step()) {
+        has_system_key |= stmt.integer(0) == KeyRing::kSystemKeyOwner;
+        HAVEN_TRY(options_.key_ring->load_data_key(stmt.integer(0), static_cast<std::int32_t>(stmt.integer(1)), stmt.blob(2)));
+      }
+    }
+    if (has_system_key) return Status::Ok();
+    // The system's own data key (the audit chain key comes from it), made once per database.
+    auto wrapped = options_.key_ring->new_wrapped_data_key();
+    HAVEN_TRY(wrapped);
+    writer_->prepare("INSERT INTO data_key(org_id, key_version, wrapped, created_at) VALUES (?, 1, ?, ?)")
+        .bind(1, KeyRing::kSystemKeyOwner).bind_blob(2, *wrapped).bind(3, format_datetime(clock_.now())).step();
+    return options_.key_ring->load_data_key(KeyRing::kSystemKeyOwner, 1, *wrapped);
   }
 
   std::filesystem::path file_;

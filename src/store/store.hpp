@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -157,6 +158,15 @@ class Store {
   virtual int schema_version() const = 0;
   // A consistent copy of the whole database, taken while others keep reading and writing.
   virtual Status backup_to(const std::filesystem::path& file) = 0;
+
+  // Key management (haven rekey). Re-wraps every stored data key under `new_master`, in one
+  // transaction; the store's own key ring stays as it is (reopen with the new one).
+  virtual Status rewrap_data_keys(const KeyRing& new_master) = 0;
+  // Gives every organisation a new data key version and re-seals every sealed value under it, in
+  // batches; returns the number of values re-sealed. Blind indexes keep their keys (version 1),
+  // so look-ups keep working; old versions stay stored, as nothing is sealed under them anymore.
+  virtual Result<std::uint64_t> rotate_data_keys(
+      const std::function<void(std::uint64_t done, std::uint64_t total)>& progress) = 0;
 };
 
 struct SqliteOptions {
