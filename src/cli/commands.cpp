@@ -68,6 +68,22 @@ struct DataDir {
 
 
 
+// The store and audit log of `data_dir`, under `keys`.
+Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> keys, const Clock& clock) {
+  DataDir data;
+  data.dir = data_dir;
+  data.keys = std::move(keys);
+  SqliteOptions options;
+  options.key_ring = data.keys.get();
+  auto store = open_sqlite_store(database_file(data_dir), clock, options);
+  HAVEN_TRY(store);
+  data.store = std::move(store.value());
+  auto chain_key = data.keys->audit_chain_key();
+  HAVEN_TRY(chain_key);
+  data.audit = std::make_unique<AuditLog>(*data.store, clock, *chain_key);
+  return data;
+}
+
 Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock) {
   if (!fs::exists(database_file(data_dir)))
     return Error{ErrorCode::kNotFound,
@@ -76,20 +92,9 @@ Result<DataDir> open_existing(const std::string& data_dir, const std::string& ke
                  ""};
   auto source = key_source_from(key_file, false);
   HAVEN_TRY(source);
-  DataDir data;
   auto keys = KeyRing::open(data_dir, *source);
   HAVEN_TRY(keys);
-  data.keys = std::move(keys.value());
-  SqliteOptions options;
-  options.key_ring = data.keys.get();
-  auto store = open_sqlite_store(database_file(data_dir), clock, options);
-  HAVEN_TRY(store);
-  data.store = std::move(store.value());
-  data.dir = data_dir;
-  auto chain_key = data.keys->audit_chain_key();
-  HAVEN_TRY(chain_key);
-  data.audit = std::make_unique<AuditLog>(*data.store, clock, *chain_key);
-  return data;
+  return open_with(data_dir, std::move(keys.value()), clock);
 }
 
 // A new data directory: refuses one that already holds a database, never overwriting data.
@@ -102,20 +107,9 @@ Result<DataDir> create_new(const std::string& data_dir, const std::string& key_f
   fs::create_directories(data_dir, error);
   if (error) return Error{ErrorCode::kUnavailable, "cannot create " + data_dir + ": " + error.message(), ""};
   fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, error);  // survivors' data: owner only
-  DataDir data;
   auto keys = KeyRing::create(data_dir, *source);
   HAVEN_TRY(keys);
-  data.keys = std::move(keys.value());
-  SqliteOptions options;
-  options.key_ring = data.keys.get();
-  auto store = open_sqlite_store(database_file(data_dir), clock, options);
-  HAVEN_TRY(store);
-  data.store = std::move(store.value());
-  data.dir = data_dir;
-  auto chain_key = data.keys->audit_chain_key();
-  HAVEN_TRY(chain_key);
-  data.audit = std::make_unique<AuditLog>(*data.store, clock, *chain_key);
-  return data;
+  return open_with(data_dir, std::move(keys.value()), clock);
 }
 
 // Removes what a failed `init` or `demo` made, so a retry starts clean.
