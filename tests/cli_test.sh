@@ -97,5 +97,15 @@ check "login and list cases" curl -sf -H "Authorization: Bearer $token" "http://
 kill -TERM "$server_pid"; wait "$server_pid"; code=$?; server_pid=""
 [ "$code" -eq 0 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: serve exit $code on SIGTERM"; }
 
+# HTTPS with a certificate made for the test; a key that does not fit is refused at start.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
+check_exit "serve refuses a missing key" 3 "$haven" serve --data "$work/office" --listen "127.0.0.1:$port" --tls-cert "$work/cert.pem"
+"$haven" serve --data "$work/office" --listen "127.0.0.1:$port" --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" 2>"$work/serve.log" &
+server_pid=$!
+for _ in $(seq 50); do curl -skf "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+check "healthz over https" curl -skf "https://127.0.0.1:$port/healthz"
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { failed=$((failed + 1)); echo "FAIL: plain http answered on the TLS port"; } || passed=$((passed + 1))
+kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

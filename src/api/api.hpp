@@ -19,6 +19,9 @@ struct ApiOptions {
   // theirs, so the pool bounds how many clients are served at once.
   std::size_t threads = 64;
   bool log_requests = true;  // one line per request on stderr
+  // HTTPS when both are given (PEM files); otherwise plain HTTP, for loopback or behind a proxy
+  // that terminates TLS (docs/security.md).
+  std::string tls_cert_file, tls_key_file;
 };
 
 class ApiServer {

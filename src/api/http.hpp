@@ -43,7 +43,9 @@ struct ApiServer::Impl {
   ApiOptions options;
   Authenticator auth;
   LoginThrottle throttle{20, std::chrono::minutes(5)};
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server_owner;  // an SSLServer when TLS is configured
+  httplib::Server& server;
+  bool tls_failed = false;  // the certificate or key could not be loaded
   int port = 0;
 
   void configure();

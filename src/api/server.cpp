@@ -8,8 +8,21 @@ namespace haven {
 
 using http::send_problem;
 
+namespace {
+
+std::unique_ptr<httplib::Server> make_server(const ApiOptions& options) {
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+}
+
+}  // namespace
+
 ApiServer::Impl::Impl(Store& store, const Clock& clock, AuditLog& audit, ApiOptions options)
-    : store(store), clock(clock), audit(audit), options(options), auth(store, clock) {}
+    : store(store), clock(clock), audit(audit), options(options), auth(store, clock),
+      server_owner(make_server(options)), server(*server_owner) {
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  tls_failed = tls && (options.tls_cert_file.empty() || options.tls_key_file.empty() || !server.is_valid());
+}
 
 Result<http::Caller> ApiServer::Impl::caller_of(const httplib::Request& req) {
   http::Caller caller;
@@ -112,6 +125,9 @@ ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptio
 ApiServer::~ApiServer() = default;
 
 Status ApiServer::bind(const std::string& host, int port) {
+  if (impl_->tls_failed)
+    return Error{ErrorCode::kInvalidArgument,
+                 "cannot use the TLS certificate and key: give both --tls-cert and --tls-key, as PEM files that match", ""};
   const int bound = port == 0 ? impl_->server.bind_to_any_port(host) : (impl_->server.bind_to_port(host, port) ? port : -1);
   if (bound < 0)
     return Error{ErrorCode::kUnavailable,

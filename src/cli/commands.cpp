@@ -326,7 +326,10 @@ int run_serve(const ServeOptions& options) {
   SystemClock clock;
   auto data = open_existing(options.data_dir, options.key_file, clock);
   if (!data.ok()) return fail(data.error());
-  ApiServer server(*data->store, clock, *data->audit);
+  ApiOptions api_options;
+  api_options.tls_cert_file = options.tls_cert;
+  api_options.tls_key_file = options.tls_key;
+  ApiServer server(*data->store, clock, *data->audit, api_options);
   if (auto bound = server.bind(options.listen.substr(0, colon), port); !bound.ok()) return fail(bound.error());
   std::thread waiter([&] {
     int signal_number = 0;
@@ -334,7 +337,8 @@ int run_serve(const ServeOptions& options) {
     std::fprintf(stderr, "event=stopping signal=%d\n", signal_number);
     server.stop();
   });
-  std::fprintf(stderr, "event=serving address=http://%s:%d data=%s\n", options.listen.substr(0, colon).c_str(),
+  std::fprintf(stderr, "event=serving address=%s://%s:%d data=%s\n", options.tls_cert.empty() ? "http" : "https",
+               options.listen.substr(0, colon).c_str(),
                server.port(), options.data_dir.c_str());
   const Status served = server.listen_bound();
   pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter if the server stopped by itself

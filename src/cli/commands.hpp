@@ -19,7 +19,7 @@ struct InitOptions {
   std::string data_dir, key_file, org_name, org_type = "ngo", country, region, admin = "admin", password_file;
 };
 struct ServeOptions {
-  std::string data_dir, key_file, listen = "127.0.0.1:8080";
+  std::string data_dir, key_file, listen = "127.0.0.1:8080", tls_cert, tls_key;
 };
 struct DemoCommandOptions {
   std::string data_dir, key_file, truth_file;

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--key-file", serve.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
   serve_cmd->add_option("--data", serve.data_dir, "Data directory")->required();
   serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080)");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate (chain) to serve HTTPS; with --tls-key");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
 
   DemoCommandOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Fill a new data directory with synthetic demo data (never real people).\n"

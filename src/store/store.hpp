@@ -173,7 +173,7 @@ struct SqliteOptions {
   // Required. Seals identifying and sensitive fields; its master key must open the stored data
   // keys. One key ring per database (data keys are keyed by organisation id).
   KeyRing* key_ring = nullptr;
-  std::size_t max_readers = 8;
+  std::size_t max_readers = 64;  // as many as the API server has threads, so no reader waits for a connection
   int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
 };
 
