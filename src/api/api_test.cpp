@@ -274,6 +274,51 @@ TEST_F(Api, NeedToKnowBreakGlassAndTheAuditTrail) {
   EXPECT_TRUE(verified->intact) << verified->problem;
 }
 
+TEST_F(Api, ReferralsShareOnlyWhatTheSurvivorConsentedTo) {
+  const std::string maria = login("maria", "maria's long password");  // organisation 1
+  const std::string kwame = login("kwame", "kwame's long password");   // organisation 2
+  const int case_id = call("POST", "/api/v1/cases", maria, &kCase, 201)["id"];
+  const Json survivor_body = {{"given_name", "Dara"}, {"family_name", "Sok"}, {"phone", "+855 12 555 010"}, {"sex", "female"}};
+  const Json other_body = {{"given_name", "Vanna"}, {"family_name", "Chea"}, {"sex", "male"}};
+  const int survivor = call("POST", "/api/v1/persons", maria, &survivor_body, 201)["id"];
+  const int other = call("POST", "/api/v1/persons", maria, &other_body, 201)["id"];
+  for (const auto& [person, role] : {std::pair{survivor, "victim"}, std::pair{other, "suspect"}}) {
+    const Json link = {{"case_id", case_id}, {"person_id", person}, {"role", role}};
+    call("POST", "/api/v1/case-persons", maria, &link, 201);
+  }
+  const Json consent_body = {{"person_id", survivor}, {"given_on", "2026-03-11"},
+                             {"purposes", {"referral", "prosecution"}}, {"share_with_org_ids", {2}}};
+  const int consent = call("POST", "/api/v1/consents", maria, &consent_body, 201)["id"];
+  const Json narrow_body = {{"person_id", survivor}, {"given_on", "2026-03-11"}, {"purposes", {"case_management"}}};
+  const int narrow = call("POST", "/api/v1/consents", maria, &narrow_body, 201)["id"];
+  Json referral_body = {{"case_id", case_id}, {"consent_id", narrow}, {"to_org_id", 2},
+                        {"shared", {"person_names"}}, {"purpose", "prosecution"}};
+  EXPECT_EQ(call("POST", "/api/v1/referrals", maria, &referral_body, 409)["field"], "/consent_id");
+  referral_body["consent_id"] = consent;
+  const Json referral = call("POST", "/api/v1/referrals", maria, &referral_body, 201, "referral");
+  EXPECT_EQ(referral["status"], "pending");
+  const std::string shared = "/api/v1/shared/cases/" + std::to_string(case_id);
+  call("GET", shared, kwame, nullptr, 404);  // not accepted yet
+  const Json inbox = call("GET", "/api/v1/referrals/incoming", kwame, nullptr, 200);
+  ASSERT_EQ(inbox["items"].size(), 1u);
+  const std::string accept = "/api/v1/referrals/" + std::to_string(referral["id"].get<int>()) + "/accept";
+  const Json empty = Json::object();
+  call("POST", accept, maria, &empty, 404);  // only the receiver accepts
+  EXPECT_EQ(call("POST", accept, kwame, &empty, 200)["status"], "accepted");
+  const Json seen = call("GET", shared, kwame, nullptr, 200);
+  EXPECT_FALSE(seen["case"].contains("title"));  // case_details were not shared
+  ASSERT_EQ(seen["people"].size(), 2u);
+  for (const auto& person : seen["people"]) {
+    EXPECT_FALSE(person.contains("phone"));
+    EXPECT_EQ(person.contains("given_name"), person["id"] == survivor) << person.dump();
+  }
+  call("GET", "/api/v1/cases/" + std::to_string(case_id), kwame, nullptr, 404);  // the case itself stays theirs
+  const std::string revoke = "/api/v1/referrals/" + std::to_string(referral["id"].get<int>()) + "/revoke";
+  call("POST", revoke, kwame, &empty, 404);
+  call("POST", revoke, maria, &empty, 200);
+  call("GET", shared, kwame, nullptr, 404);
+}
+
 TEST_F(Api, CookieSessionsNeedTheCsrfTokenForChanges) {
   auto c = client();
   auto res = c.Post("/api/v1/sessions", Json{{"username", "maria"}, {"password", "maria's long password"}}.dump(), "application/json");

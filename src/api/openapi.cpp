@@ -262,6 +262,27 @@ Json openapi_document() {
   paths["/api/v1/audit"]["get"] = {{"summary", "The audit log (auditors)"}, {"parameters", audit_parameters},
                                    {"responses", audit_responses}};
 
+  const Json referral_ref = {{"$ref", "#/components/schemas/referral"}};
+  const Json id_in_path = {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}};
+  Json inbox = errors();
+  inbox["200"] = json_response("Referrals sent to your organisation",
+                               {{"type", "object"}, {"properties", {{"items", {{"type", "array"}, {"items", referral_ref}}}}}});
+  paths["/api/v1/referrals/incoming"]["get"] = {{"summary", "Referrals sent to your organisation"}, {"responses", inbox}};
+  for (const char* action : {"accept", "decline", "revoke"}) {
+    Json changed = errors();
+    changed["200"] = json_response("The referral", referral_ref);
+    changed["409"] = problem_response("Not possible in the referral's status");
+    paths[std::string("/api/v1/referrals/{id}/") + action]["post"] = {
+        {"summary", std::string(action) + (std::string(action) == "revoke" ? " (the sender)" : " (the receiver)")},
+        {"parameters", {id_in_path}}, {"responses", changed}};
+  }
+  Json shared_case = errors();
+  shared_case["200"] = json_response("The case as shared: public fields, the consenting survivor's granted fields, others pseudonymous",
+                                     {{"type", "object"}, {"required", {"referral", "case", "people"}}});
+  shared_case["404"] = problem_response("No accepted referral shares this case with you");
+  paths["/api/v1/shared/cases/{id}"]["get"] = {{"summary", "Read a case another organisation referred to yours"},
+                                               {"parameters", {id_in_path}}, {"responses", shared_case}};
+
   Json entry = {{"type", "object"}, {"required", {"at", "kind", "id"}}};
   entry["properties"] = {{"at", {{"type", "string"}}}, {"kind", {{"type", "string"}}},
                          {"id", {{"type", "integer"}}}, {"summary", {{"type", "string"}}}};

@@ -119,6 +119,7 @@ ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptio
   });
   // Specific routes first: cpp-httplib takes the first pattern that matches.
   impl_->account_routes();
+  impl_->referral_routes();
   impl_->record_routes();
 }
 

@@ -212,6 +212,32 @@ Status form_definition_rules(Json& record, const Json* previous, WriteContext& c
   return Status::Ok();
 }
 
+// A referral shares only what the survivor agreed to: the consent must be in force, allow
+// referrals and this purpose, and name the receiving organisation.
+Status referral_rules(Json& record, const Json* previous, WriteContext& context) {
+  if (previous)
+    return Error{ErrorCode::kFailedPrecondition,
+                 "a referral does not change; the receiver accepts or declines it, the sender revokes it "
+                 "(POST /api/v1/referrals/{id}/accept, /decline or /revoke)",
+                 ""};
+  if (record["to_org_id"].get<std::int64_t>() == context.org_id)
+    return invalid("is your own organisation; a referral goes to another one", "/to_org_id");
+  auto consent = context.lookup.find("consent", record["consent_id"].get<std::int64_t>(), context.org_id);
+  HAVEN_TRY(consent);
+  if (consent->contains("withdrawn_on"))
+    return Error{ErrorCode::kFailedPrecondition, "the survivor withdrew this consent on " + text_of(*consent, "withdrawn_on"),
+                 "/consent_id"};
+  const Json purposes = consent->value("purposes", Json::array());
+  for (const std::string& needed : {std::string("referral"), record["purpose"].get<std::string>()})
+    if (std::find(purposes.begin(), purposes.end(), needed) == purposes.end())
+      return Error{ErrorCode::kFailedPrecondition, "the survivor did not consent to " + needed, "/consent_id"};
+  const Json orgs = consent->value("share_with_org_ids", Json::array());
+  if (std::find(orgs.begin(), orgs.end(), record["to_org_id"]) == orgs.end())
+    return Error{ErrorCode::kFailedPrecondition, "the survivor did not consent to sharing with this organisation", "/to_org_id"};
+  record["status"] = "pending";
+  return Status::Ok();
+}
+
 Status audit_rules(Json& record, const std::string& today) {
   HAVEN_TRY(not_after(record, "audited_on", today, "today"));
   const Json& checklist = record["checklist"];
@@ -242,6 +268,7 @@ Status apply_rules(const EntitySpec& spec, Json& record, const Json* previous,
   if (kind == "operation") return not_after(record, "date", today, "today");
   if (kind == "service") return not_before(record, "end_date", "start_date");
   if (kind == "consent") return not_before(record, "withdrawn_on", "given_on");
+  if (kind == "referral") return referral_rules(record, previous, context);
   if (kind == "hearing" && record.value("held", false) && record.value("postponed", false))
     return invalid("a hearing cannot be both held and postponed", "/postponed");
   if (kind == "service_plan") return not_before(record, "review_date", "start_date");

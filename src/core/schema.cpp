@@ -316,6 +316,21 @@ std::vector<EntitySpec> build_specs() {
        ref_list("share_with_org_ids", "organisation", 50), identifying(str("witness", 200)),
        indexed(of_type("withdrawn_on", FieldType::kDate))}));
 
+  specs.push_back(entity(
+      "referral", "referrals", "RF",
+      "A case shared with another organisation, within what the survivor consented to. The receiving "
+      "organisation sees the case's public fields, the consenting survivor's fields named in `shared`, "
+      "and the other people in the case pseudonymised.",
+      {required(ref("case_id", "case")),
+       required(described(ref("consent_id", "consent"),
+                          "The survivor's consent: it must allow the purpose and name the receiving organisation")),
+       required(ref("to_org_id", "organisation")),
+       required(enum_list("shared", {"case_details", "person_names", "person_contact", "person_birth_date", "timeline"})),
+       required(indexed(enumeration("purpose", {"case_management", "referral", "prosecution"}))),
+       computed(indexed(described(enumeration("status", {"pending", "accepted", "declined", "revoked"}),
+                                  "pending when made; the receiver accepts or declines, the sender may revoke"))),
+       text("message", 2000)}));
+
   return specs;
 }
 

@@ -330,6 +330,28 @@ CREATE INDEX consent_org_id ON consent(org_id, id);
 CREATE INDEX consent_person_id ON consent(org_id, f_person_id, id);
 CREATE INDEX consent_given_on ON consent(org_id, f_given_on, id);
 CREATE INDEX consent_withdrawn_on ON consent(org_id, f_withdrawn_on, id);
+CREATE TABLE referral (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  sealed BLOB,
+  f_case_id INTEGER REFERENCES "case"(id),
+  f_consent_id INTEGER REFERENCES consent(id),
+  f_to_org_id INTEGER REFERENCES organisation(id),
+  f_purpose TEXT,
+  f_status TEXT
+);
+CREATE INDEX referral_org_id ON referral(org_id, id);
+CREATE INDEX referral_case_id ON referral(org_id, f_case_id, id);
+CREATE INDEX referral_consent_id ON referral(org_id, f_consent_id, id);
+CREATE INDEX referral_to_org_id ON referral(org_id, f_to_org_id, id);
+CREATE INDEX referral_purpose ON referral(org_id, f_purpose, id);
+CREATE INDEX referral_status ON referral(org_id, f_status, id);
+CREATE INDEX referral_incoming ON referral(f_to_org_id, f_case_id, f_status);
 CREATE TABLE app_user (
   id INTEGER PRIMARY KEY,
   org_id INTEGER NOT NULL REFERENCES organisation(id),
