@@ -43,7 +43,24 @@ Status create_consent(Context& context, CaseInfo& info, std::int64_t person, boo
     fields["witness"] = info.org->staff_names[rng.below(info.org->staff_names.size())];
   if (rng.chance(0.03) && context.today > given)
     fields["withdrawn_on"] = date_text(given + rng.between(1, context.today - given));
-  return context.writer.create(*context.specs.consent, info.org->id, fields).status();
+  const bool can_refer = fields.contains("share_with_org_ids") && !fields.contains("withdrawn_on") &&
+                         std::find(fields["purposes"].begin(), fields["purposes"].end(), "referral") != fields["purposes"].end();
+  auto consent = context.writer.create(*context.specs.consent, info.org->id, fields);
+  HAVEN_TRY(consent);
+  if (!can_refer || !rng.chance(0.5)) return Status::Ok();
+  // The organisation refers the case to a partner the survivor agreed to share with.
+  const bool prosecution =
+      std::find(fields["purposes"].begin(), fields["purposes"].end(), "prosecution") != fields["purposes"].end();
+  Json shared = Json::array({"person_names"});
+  if (rng.chance(0.5)) shared.push_back("person_contact");
+  if (rng.chance(0.5)) shared.push_back("case_details");
+  if (rng.chance(0.3)) shared.push_back("timeline");
+  Json referral = {{"case_id", info.id},
+                   {"consent_id", consent->id},
+                   {"to_org_id", fields["share_with_org_ids"][0]},
+                   {"shared", std::move(shared)},
+                   {"purpose", prosecution ? "prosecution" : "referral"}};
+  return context.writer.create(*context.specs.referral, info.org->id, referral).status();
 }
 
 Status create_services(Context& context, CaseInfo& info, std::size_t victim, std::int64_t plan_id,

@@ -53,7 +53,8 @@ Result<demo::Specs> find_specs() {
       {&specs.training, "training"},
       {&specs.audit, "case_audit"},
       {&specs.evidence, "evidence_item"},
-      {&specs.consent, "consent"}};
+      {&specs.consent, "consent"},
+      {&specs.referral, "referral"}};
   for (const auto& [slot, kind] : wanted) {
     *slot = find_entity(kind);
     if (!*slot)

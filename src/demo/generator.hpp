@@ -42,7 +42,7 @@ class Writer {
 struct Specs {
   const EntitySpec *organisation, *the_case, *report, *person, *case_person, *case_event,
       *operation, *legal_case, *hearing, *service_plan, *service, *assessment, *training, *audit,
-      *evidence, *consent;
+      *evidence, *consent, *referral;
 };
 
 enum class NameList : std::uint8_t { kFemale, kMale, kFamily, kFemaleFamily };
