@@ -338,7 +338,8 @@ Result<std::string> KeyRing::open_sealed(std::int64_t org_id, std::string_view s
   std::uint32_t version = 0;
   for (int i = 0; i < 4; ++i) version |= static_cast<std::uint32_t>(static_cast<unsigned char>(sealed[1 + i])) << (8 * i);
   const DataKey* key = data_key(org_id, static_cast<std::int32_t>(version));
-  if (!key) return Error{ErrorCode::kInternal, "no data key version " + std::to_string(version) + " for organisation " + std::to_string(org_id), ""};
+  if (!key)
+    return Error{ErrorCode::kNotFound, "no data key version " + std::to_string(version) + " for organisation " + std::to_string(org_id), ""};
   auto plaintext = aead_open(key->seal_key, sealed.substr(5), context);
   if (!plaintext) return Error{ErrorCode::kInternal, "a sealed field failed authentication (" + std::string(context) + "): the database was altered", ""};
   return *plaintext;

@@ -59,6 +59,8 @@ class KeyRing {
   // Seals with the organisation's newest data key; `context` (kind and record id) is bound into
   // the ciphertext, so a sealed value cannot be moved to another record unnoticed.
   Result<std::string> seal(std::int64_t org_id, std::string_view plaintext, std::string_view context) const;
+  // kNotFound when the value was sealed under a key version not loaded here (another process
+  // rotated the keys: load the new versions and try again).
   Result<std::string> open_sealed(std::int64_t org_id, std::string_view sealed, std::string_view context) const;
 
   // A keyed digest for equality look-ups without plaintext: the same (field, value) in the same

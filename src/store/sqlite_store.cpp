@@ -163,6 +163,7 @@ class SqliteTransaction final : public Transaction {
   void write_blind_indexes(const EntitySpec& spec, std::int64_t org_id, std::int64_t id, const Json& fields);
   void create_data_key(std::int64_t org_id);
   void write_assignments(std::int64_t case_id, const Json& fields);
+  void load_new_data_keys();
   KeyRing* keys() const;
   std::string next_display_code(const EntitySpec& spec, std::int64_t org_id, const std::string& now);
   User read_user(Statement& stmt);
@@ -490,6 +491,14 @@ void SqliteTransaction::create_data_key(std::int64_t org_id) {
   if (auto loaded = keys()->load_data_key(org_id, 1, *wrapped); !loaded.ok()) throw SealError(loaded.error().message);
 }
 
+void SqliteTransaction::load_new_data_keys() {
+  Statement stmt = connection_.prepare("SELECT org_id, key_version, wrapped FROM data_key ORDER BY org_id, key_version");
+  while (stmt.step())
+    if (keys()->current_key_version(stmt.integer(0)) < stmt.integer(1))
+      if (auto loaded = keys()->load_data_key(stmt.integer(0), static_cast<std::int32_t>(stmt.integer(1)), stmt.blob(2)); !loaded.ok())
+        throw SealError(loaded.error().message);
+}
+
 void SqliteTransaction::write_assignments(std::int64_t case_id, const Json& fields) {
   connection_.prepare("DELETE FROM case_assignment WHERE case_id = ?").bind(1, case_id).step();
   for (const auto& user : fields.value("assigned_user_ids", Json::array()))
@@ -556,7 +565,14 @@ Record SqliteTransaction::read_record(const EntitySpec& spec, Statement& stmt) {
   record.fields = Json::parse(stmt.text(6));
   if (!stmt.is_null(7)) {
     if (!keys()) throw SealError("the record has sealed fields and no key ring was given");
-    auto opened = keys()->open_sealed(record.org_id, stmt.blob(7), seal_context(spec, record.id));
+    const std::string sealed = stmt.blob(7);
+    auto opened = keys()->open_sealed(record.org_id, sealed, seal_context(spec, record.id));
+    if (!opened.ok() && opened.error().code == ErrorCode::kNotFound) {
+      // Sealed under a data key version made by another process (`haven rekey` while this
+      // server runs): load the stored versions once and open again.
+      load_new_data_keys();
+      opened = keys()->open_sealed(record.org_id, sealed, seal_context(spec, record.id));
+    }
     if (!opened.ok()) throw SealError(opened.error().message);
     Json sealed_fields = Json::parse(*opened);
     for (auto& [name, value] : sealed_fields.items()) record.fields[name] = std::move(value);
