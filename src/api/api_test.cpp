@@ -222,6 +222,32 @@ TEST_F(Api, NoLeakAcrossOrganisationsAndRolesAreEnforced) {
   EXPECT_EQ(wrong->status, 401);
 }
 
+// Every route but logging in answers 401 to a request without a valid session or token.
+TEST_F(Api, EveryRouteNeedsASession) {
+  const Json doc = openapi_document();
+  auto c = client();
+  int routes = 0;
+  for (const auto& [path_template, operations] : doc["paths"].items()) {
+    std::string path = path_template;
+    if (const auto at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, "1");
+    for (const auto& [method, operation] : operations.items()) {
+      if (method == "parameters" || (path == "/api/v1/sessions" && method == "post")) continue;
+      for (const std::string& token : {std::string(), std::string(64, 'f')}) {
+        httplib::Headers headers;
+        if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+        httplib::Result res = method == "get"     ? c.Get(path, headers)
+                              : method == "post"  ? c.Post(path, headers, "{}", "application/json")
+                              : method == "patch" ? c.Patch(path, headers, "{}", "application/json")
+                                                  : c.Delete(path, headers);
+        ASSERT_TRUE(res) << method << " " << path;
+        EXPECT_EQ(res->status, 401) << method << " " << path << " -> " << res->body;
+      }
+      ++routes;
+    }
+  }
+  EXPECT_GT(routes, 60);
+}
+
 TEST_F(Api, OpenApiDocumentIsServedAndCoversEveryCollection) {
   auto res = client().Get("/api/v1/openapi.json");
   ASSERT_EQ(res->status, 200);
