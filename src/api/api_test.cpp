@@ -36,7 +36,9 @@ class Api : public ::testing::Test {
     ASSERT_TRUE(auth.create_user(**tx, org->id, "aud", "Audrey", {"auditor"}, "audrey's long password").ok());
     ASSERT_TRUE((*tx)->commit().ok());
     audit_ = new AuditLog(*store_, clock_, ring_->audit_chain_key().value());
-    server_ = new ApiServer(*store_, clock_, *audit_);
+    ApiOptions options_quiet;
+    options_quiet.log_requests = false;
+    server_ = new ApiServer(*store_, clock_, *audit_, options_quiet);
     ASSERT_TRUE(server_->bind("127.0.0.1", 0).ok());
     thread_ = new std::thread([] { (void)server_->listen_bound(); });
   }
@@ -214,6 +216,7 @@ TEST_F(Api, NoLeakAcrossOrganisationsAndRolesAreEnforced) {
   for (const auto& item : theirs["items"]) EXPECT_NE(item["id"], id);
   const Json seen = call("GET", path, ana, nullptr, 200, "person");
   EXPECT_FALSE(seen.contains("given_name"));
+  EXPECT_EQ(seen["age_band"], "unknown");
   EXPECT_EQ(seen["sex"], "female");
   call("POST", "/api/v1/persons", ana, &person_body, 403);
   call("GET", "/api/v1/cases", "", nullptr, 401);

@@ -64,6 +64,10 @@ Json entity_schema(const EntitySpec& spec, bool for_input) {
     schema["properties"][f.name] = field_schema(f);
     if (f.required && for_input) required.push_back(f.name);
   }
+  if (!for_input && spec.kind == "person")
+    schema["properties"]["age_band"] = {{"type", "string"}, {"readOnly", true},
+                                        {"enum", {"0-11", "12-17", "18-24", "25-34", "35-49", "50+", "unknown"}},
+                                        {"description", "Shown to analysts and auditors instead of identifying fields"}};
   if (!for_input) {
     schema["properties"]["id"] = {{"type", "integer"}};
     schema["properties"]["org_id"] = {{"type", "integer"}};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace haven {
 namespace {
@@ -73,11 +74,29 @@ const std::vector<std::string>& break_glass_reasons() {
   return reasons;
 }
 
+std::string age_band(const Json& person, const std::string& on) {
+  std::optional<int> age;
+  if (person.contains("birth_date")) {
+    age = years_between(person["birth_date"].get<std::string>(), on);
+  } else if (person.contains("age_estimate") && person.contains("age_estimated_on")) {
+    const auto since = years_between(person["age_estimated_on"].get<std::string>(), on);
+    if (since) age = person["age_estimate"].get<int>() + *since;
+  }
+  if (!age || *age < 0) return "unknown";
+  static const std::pair<int, const char*> kBands[] = {{12, "0-11"},  {18, "12-17"}, {25, "18-24"},
+                                                       {35, "25-34"}, {50, "35-49"}};
+  for (const auto& [below, band] : kBands)
+    if (*age < below) return band;
+  return "50+";
+}
+
 Json present(const Principal& principal, const EntitySpec& spec, const Record& record) {
   Json out = record.to_json();
-  if (sees_pseudonymised(principal))
-    for (const auto& field : spec.fields)
-      if (field.sensitivity != Sensitivity::kPublic) out.erase(field.name);
+  if (!sees_pseudonymised(principal)) return out;
+  // An age band, at registration, instead of the birth date it is computed from.
+  if (spec.kind == "person") out["age_band"] = age_band(record.fields, record.created_at.substr(0, 10));
+  for (const auto& field : spec.fields)
+    if (field.sensitivity != Sensitivity::kPublic) out.erase(field.name);
   return out;
 }
 

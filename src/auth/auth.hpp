@@ -42,8 +42,13 @@ bool sees_pseudonymised(const Principal& principal);
 // is written to the audit log, flagged for review.
 const std::vector<std::string>& break_glass_reasons();
 
+// "0-11", "12-17", "18-24", "25-34", "35-49", "50+" or "unknown": a person's age on `on`
+// (YYYY-MM-DD) from the birth date, else from the age estimate.
+std::string age_band(const Json& person, const std::string& on);
+
 // The record as this principal may see it. Analysts and auditors get pseudonymised records:
-// identifying fields are removed and only display codes remain.
+// identifying and sensitive fields are removed (display codes remain), and persons carry an
+// age band instead of a birth date.
 Json present(const Principal& principal, const EntitySpec& spec, const Record& record);
 
 // argon2id via libsodium, at its "interactive" cost (about 0.1 s and 64 MiB).

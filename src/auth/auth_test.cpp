@@ -32,6 +32,9 @@ TEST(Policy, AnalystsReadPseudonymisedRecordsOnly) {
   EXPECT_FALSE(seen.contains("birth_date"));
   EXPECT_EQ(seen["sex"], "female");
   EXPECT_EQ(seen["display_code"], "PE-2026-00001");
+  EXPECT_EQ(age_band(record.fields, "2026-11-26"), "12-17");
+  EXPECT_EQ(age_band(Json{{"age_estimate", 30}, {"age_estimated_on", "2020-01-01"}}, "2026-11-26"), "35-49");
+  EXPECT_EQ(age_band(Json::object(), "2026-11-26"), "unknown");
   EXPECT_EQ(present(caseworker, person, record)["given_name"], "Asha");
 }
 
