@@ -435,6 +435,8 @@ Status SqliteTransaction::commit() {
   return guarded([&]() -> Status {
     connection_.execute("COMMIT");
     open_ = false;
+    // Other writers may go on now, even while this object lives a little longer.
+    if (writer_lock_.owns_lock()) writer_lock_.unlock();
     return Status::Ok();
   });
 }

@@ -98,8 +98,9 @@ struct AuditQuery {
 };
 
 // A unit of work. Records come back with their sealed fields opened: the transaction is inside
-// the trust boundary, and the access policy decides what leaves it. Destroying a transaction that was not committed rolls it back. A transaction
-// belongs to one thread.
+// the trust boundary, and the access policy decides what leaves it. Destroying a transaction that
+// was not committed rolls it back; commit() ends it (a write transaction lets the next writer in
+// at once). A transaction belongs to one thread and is not used after commit().
 class Transaction : public RecordLookup {
  public:
   // Stores already-validated fields as a new record; assigns id, display code and version 1.
