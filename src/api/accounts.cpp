@@ -218,6 +218,7 @@ void ApiServer::Impl::account_routes() {
     if (auto audited = audit.append(**tx, event_for(*caller, "permission_change", "user", user->id, detail)); !audited.ok())
       return send_error(res, audited.error());
     if (auto committed = (*tx)->commit(); !committed.ok()) return send_error(res, committed.error());
+    auth.forget_cached_sessions();
     send_json(res, 200, user_json(*updated));
   });
   server.Post(R"(/api/v1/users/(\d+)/password)", [this](const httplib::Request& req, httplib::Response& res) {

@@ -191,20 +191,38 @@ Result<Session> Authenticator::login(const LoginRequest& request) {
 Result<Authenticator::Authenticated> Authenticator::authenticate(std::string_view token) {
   if (token.size() != 64)
     return Error{ErrorCode::kUnauthenticated, "log in first: send Authorization: Bearer <token>", ""};
+  const std::string hash = token_hash(token);
+  const auto now = clock_.now();
+  {
+    std::lock_guard lock(cache_mutex_);
+    const auto cached = cache_.find(hash);
+    if (cached != cache_.end() && cached->second.valid_until > now) return cached->second.session;
+  }
   auto tx = store_.begin(false);
   HAVEN_TRY(tx);
-  auto session = (*tx)->find_session(token_hash(token), format_datetime(clock_.now()));
+  auto session = (*tx)->find_session(hash, format_datetime(now));
   HAVEN_TRY(session);
   auto user = (*tx)->get_user(session->user_id);
   HAVEN_TRY(user);
   if (user->disabled) return Error{ErrorCode::kUnauthenticated, "this account is disabled", ""};
-  return Authenticated{principal_of(*user), session->csrf_token};
+  Authenticated authenticated{principal_of(*user), session->csrf_token};
+  std::lock_guard lock(cache_mutex_);
+  if (cache_.size() > 100000) cache_.clear();  // bounded: a flood of sessions only costs reads
+  // A session may so outlive its 12-hour expiry by at most kSessionCacheTime.
+  cache_[hash] = CachedSession{authenticated, now + kSessionCacheTime};
+  return authenticated;
+}
+
+void Authenticator::forget_cached_sessions() {
+  std::lock_guard lock(cache_mutex_);
+  cache_.clear();
 }
 
 Status Authenticator::logout(std::string_view token) {
   auto tx = store_.begin(true);
   HAVEN_TRY(tx);
   HAVEN_TRY((*tx)->delete_session(token_hash(token)));
+  forget_cached_sessions();
   return (*tx)->commit();
 }
 
@@ -231,7 +249,9 @@ Status Authenticator::change_password(const Principal& principal, std::string_vi
   if (!verify_password(user->password_hash, current))
     return Error{ErrorCode::kPermissionDenied, "the current password is wrong", "/current_password"};
   HAVEN_TRY(set_password(**tx, *user, replacement));
-  return (*tx)->commit();
+  HAVEN_TRY((*tx)->commit());
+  forget_cached_sessions();
+  return Status::Ok();
 }
 
 Status Authenticator::reset_password(const Principal& administrator, std::int64_t user_id, std::string_view replacement) {
@@ -243,7 +263,9 @@ Status Authenticator::reset_password(const Principal& administrator, std::int64_
   if (!user.ok() || user->org_id != administrator.org_id)
     return Error{ErrorCode::kNotFound, "user " + std::to_string(user_id) + " does not exist in your organisation", ""};
   HAVEN_TRY(set_password(**tx, *user, replacement));
-  return (*tx)->commit();
+  HAVEN_TRY((*tx)->commit());
+  forget_cached_sessions();
+  return Status::Ok();
 }
 
 Status Authenticator::enable_totp(const Principal& principal, std::string_view secret, std::string_view code) {

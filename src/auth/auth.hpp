@@ -122,9 +122,22 @@ class Authenticator {
                            std::string_view display_name, std::vector<std::string> roles,
                            std::string_view password);
 
+  // Sessions are remembered for a few seconds so that a request does not read them from the
+  // database each time. Call this after a change that ends sessions (roles, disabled accounts)
+  // made outside this class; logout and password changes call it themselves. Other server
+  // processes notice within kSessionCacheTime.
+  void forget_cached_sessions();
+  static constexpr std::chrono::seconds kSessionCacheTime{5};
+
  private:
+  struct CachedSession {
+    Authenticated session;
+    std::chrono::system_clock::time_point valid_until;
+  };
   Store& store_;
   const Clock& clock_;
+  std::mutex cache_mutex_;
+  std::map<std::string, CachedSession> cache_;  // by token hash
 };
 
 }  // namespace haven
