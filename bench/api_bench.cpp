@@ -20,7 +20,7 @@
 namespace {
 
 using namespace haven;
-using Clock = std::chrono::steady_clock;
+using Stopwatch = std::chrono::steady_clock;
 
 struct Args {
   std::string data;
@@ -45,15 +45,15 @@ WriteFigures raw_sqlite_commits(const std::string& file, int count, std::size_t 
   sqlite3_prepare_v2(db, "INSERT INTO t(payload) VALUES (?)", -1, &insert, nullptr);
   const std::string payload(payload_size, 'x');
   std::vector<double> latencies;
-  const auto start = Clock::now();
+  const auto start = Stopwatch::now();
   for (int i = 0; i < count; ++i) {
-    const auto t0 = Clock::now();
+    const auto t0 = Stopwatch::now();
     sqlite3_bind_text(insert, 1, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
     sqlite3_step(insert);
     sqlite3_reset(insert);
-    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    latencies.push_back(std::chrono::duration<double, std::milli>(Stopwatch::now() - t0).count());
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(Stopwatch::now() - start).count();
   sqlite3_finalize(insert);
   sqlite3_close(db);
   return {count / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)};
@@ -62,18 +62,18 @@ WriteFigures raw_sqlite_commits(const std::string& file, int count, std::size_t 
 Result<WriteFigures> haven_event_writes(Store& store, const haven::Clock& clock, std::int64_t org, std::int64_t case_id, int count) {
   const EntitySpec& spec = *find_entity("case_event");
   std::vector<double> latencies;
-  const auto start = Clock::now();
+  const auto start = Stopwatch::now();
   for (int i = 0; i < count; ++i) {
-    const auto t0 = Clock::now();
+    const auto t0 = Stopwatch::now();
     auto tx = store.begin(true);
     HAVEN_TRY(tx);
     const Json event = {{"case_id", case_id}, {"occurred_at", "2026-03-01T10:00:00Z"}, {"type", "contact"},
                         {"summary", "Follow-up call with the survivor's guardian; next visit agreed."}};
     HAVEN_TRY(create_record(**tx, spec, org, event, clock));
     HAVEN_TRY((*tx)->commit());
-    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    latencies.push_back(std::chrono::duration<double, std::milli>(Stopwatch::now() - t0).count());
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(Stopwatch::now() - start).count();
   return WriteFigures{count / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)};
 }
 
@@ -183,6 +183,37 @@ int main(int argc, char** argv) {
   std::printf("%-22s %9.0f commits/s  p50 %6.2f ms  p99 %6.2f ms\n", "raw SQLite WAL commit", raw.per_second, raw.p50_ms, raw.p99_ms);
   std::printf("%-22s %9.0f commits/s  p50 %6.2f ms  p99 %6.2f ms  ratio to raw SQLite %.2f\n", "haven event write",
               writes->per_second, writes->p50_ms, writes->p99_ms, writes->per_second / raw.per_second);
+
+  // What security costs per request: opening one sealed person (the read path) and appending one
+  // audit entry (the background writer's work per read), each timed alone.
+  {
+    auto tx = (*store)->begin(false);
+    ListQuery one;
+    one.limit = 1;
+    const Record person = (*tx)->list(*find_entity("person"), org, one)->records.front();
+    Json sealed_part = Json::object();
+    for (const auto& field : find_entity("person")->fields)
+      if (field.sensitivity != Sensitivity::kPublic && person.fields.contains(field.name)) sealed_part[field.name] = person.fields[field.name];
+    const std::string plaintext = sealed_part.dump();
+    const std::string sealed = *(*keys)->seal(org, plaintext, "person:1");
+    constexpr int kOpens = 200000;
+    const auto start = Stopwatch::now();
+    std::size_t bytes = 0;
+    for (int i = 0; i < kOpens; ++i) bytes += (*keys)->open_sealed(org, sealed, "person:1")->size();
+    const double seconds = std::chrono::duration<double>(Stopwatch::now() - start).count();
+    std::printf("%-22s %9.0f opens/s  %.2f us each (%zu bytes of sealed fields)\n", "open sealed person", kOpens / seconds,
+                1e6 * seconds / kOpens, bytes / kOpens);
+  }
+  {
+    AuditLog probe(**store, clock, (*keys)->audit_chain_key().value());
+    constexpr int kEntries = 20000;
+    const auto start = Stopwatch::now();
+    for (int i = 0; i < kEntries; ++i) probe.append_read({org, 1, "bench", "read", "case", case_ids[i % case_ids.size()], Json::object()});
+    (void)probe.flush();
+    const double seconds = std::chrono::duration<double>(Stopwatch::now() - start).count();
+    std::printf("%-22s %9.0f entries/s  %.2f us each (batched, hash-chained, durable)\n", "audit read entry", kEntries / seconds,
+                1e6 * seconds / kEntries);
+  }
 
   httplib::Server hello;  // the same stack with the same thread pool as Haven's server
   hello.new_task_queue = [threads = ApiOptions{}.threads] { return new httplib::ThreadPool(threads); };
