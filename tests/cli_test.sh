@@ -75,6 +75,9 @@ HAVEN_NEW_PASSPHRASE="the second passphrase" check "rekey to a new passphrase wi
 check_exit "the old passphrase is refused" 1 "$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/x.csv"
 check "keygen" "$haven" keygen --to "$work/master.key"
 HAVEN_PASSPHRASE="the second passphrase" check "rekey to a key file" "$haven" rekey --data "$work/demo" --new-key-file "$work/master.key"
+printf 'not a key' > "$work/broken.key"
+check_exit "a corrupted key file is refused" 3 "$haven" export --data "$work/demo" --key-file "$work/broken.key" --org 1 --kind persons --out "$work/x.csv"
+grep -q "must hold 32 bytes" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no clear message for a corrupted key file"; }
 check "export with the key file" "$haven" export --data "$work/demo" --key-file "$work/master.key" --org 1 --kind persons --out "$work/after.csv"
 cmp -s "$work/before.csv" "$work/after.csv" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: data changed by rekey"; }
 check "audit verify after rekeys" "$haven" audit verify --data "$work/demo" --key-file "$work/master.key"

@@ -36,6 +36,16 @@ TEST(AtRest, NoIdentifyingValueInAnyFile) {
   demo.seed = 11;
   auto summary = generate_demo(**store, demo, clock, {});
   ASSERT_TRUE(summary.ok()) << summary.error().message;
+  // An evidence file whose words must not appear anywhere either.
+  const std::string evidence_text = "statement: the recruiter Ravi Kumar of Lakeview Agency";
+  {
+    auto tx = (*store)->begin(true);
+    auto items = (*tx)->list(*find_entity("evidence_item"), 0, {});
+    ASSERT_TRUE(items.ok() && !items->records.empty());
+    const Record& item = items->records.front();
+    ASSERT_TRUE((*tx)->insert_evidence_file(item.id, item.org_id, evidence_text).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
   {
     AuditLog audit(**store, clock, (*keys)->audit_chain_key().value());
     auto tx = (*store)->begin(false);
@@ -86,7 +96,8 @@ TEST(AtRest, NoIdentifyingValueInAnyFile) {
       query.cursor = page->next_cursor;
     } while (!query.cursor.empty());
   }
-  ASSERT_GT(secrets.size(), 300u);  // the test can only fail if there is something to find
+  ASSERT_GT(secrets.size(), 300u);
+  secrets.insert("Lakeview Agency");  // the test can only fail if there is something to find
 
   const fs::path backup = dir / "backup.db";
   ASSERT_TRUE((*store)->backup_to(backup).ok());

@@ -14,7 +14,8 @@ namespace haven {
 class AuditLog;
 
 struct ApiOptions {
-  std::size_t max_body_bytes = 1 << 20;  // larger requests get 413
+  std::size_t max_body_bytes = 1 << 20;   // JSON bodies; larger ones get 413
+  std::size_t max_file_bytes = 32 << 20;  // evidence files
   // cpp-httplib serves each open connection on a thread of its own; keep-alive connections hold
   // theirs, so the pool bounds how many clients are served at once.
   std::size_t threads = 64;

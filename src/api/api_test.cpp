@@ -7,6 +7,8 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include <sodium.h>
+
 #include <thread>
 
 #include "api/api.hpp"
@@ -241,6 +243,7 @@ TEST_F(Api, EveryRouteNeedsASession) {
         httplib::Result res = method == "get"     ? c.Get(path, headers)
                               : method == "post"  ? c.Post(path, headers, "{}", "application/json")
                               : method == "patch" ? c.Patch(path, headers, "{}", "application/json")
+                              : method == "put"   ? c.Put(path, headers, "bytes", "application/octet-stream")
                                                   : c.Delete(path, headers);
         ASSERT_TRUE(res) << method << " " << path;
         EXPECT_EQ(res->status, 401) << method << " " << path << " -> " << res->body;
@@ -346,6 +349,26 @@ TEST_F(Api, ReferralsShareOnlyWhatTheSurvivorConsentedTo) {
   call("POST", revoke, kwame, &empty, 404);
   call("POST", revoke, maria, &empty, 200);
   call("GET", shared, kwame, nullptr, 404);
+}
+
+TEST_F(Api, EvidenceFilesAreStoredOnceSealedAndChecked) {
+  const std::string maria = login("maria", "maria's long password");
+  const std::string file = "scanned statement of the seized phone's contacts";
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(file.data()), file.size());
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  const int case_id = call("POST", "/api/v1/cases", maria, &kCase, 201)["id"];
+  const Json item = {{"case_id", case_id}, {"description", "Phone"}, {"sha256", hex}};
+  const std::string path = "/api/v1/evidence-items/" + std::to_string(call("POST", "/api/v1/evidence-items", maria, &item, 201)["id"].get<int>()) + "/file";
+  auto c = client();
+  EXPECT_EQ(c.Put(path, auth(maria), "a different file", "application/octet-stream")->status, 400);
+  EXPECT_EQ(c.Put(path, auth(maria), file, "application/octet-stream")->status, 201);
+  EXPECT_EQ(c.Put(path, auth(maria), file, "application/octet-stream")->status, 409);  // the original never changes
+  auto back = c.Get(path, auth(maria));
+  ASSERT_EQ(back->status, 200);
+  EXPECT_EQ(back->body, file);
+  EXPECT_EQ(c.Get(path, auth(login("ana", "ana's long password!")))->status, 403);
 }
 
 TEST_F(Api, CookieSessionsNeedTheCsrfTokenForChanges) {

@@ -101,8 +101,10 @@ void send_json(httplib::Response& res, int status, const Json& body) {
   res.set_content(dump(body), "application/json");
 }
 
-Result<Json> parse_body(const httplib::Request& req) {
+Result<Json> parse_body(const httplib::Request& req, std::size_t max_bytes) {
   if (req.body.empty()) return invalid("the request needs a JSON body", "");
+  if (req.body.size() > max_bytes)
+    return Error{ErrorCode::kPayloadTooLarge, "the request body is larger than " + std::to_string(max_bytes) + " bytes; send less at once", ""};
   const auto& type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0)
     return invalid("send the body as Content-Type: application/json", "");

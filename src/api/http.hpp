@@ -15,7 +15,8 @@ void send_problem(httplib::Response& res, int status, const std::string& detail,
                   const char* code = nullptr);
 void send_error(httplib::Response& res, const Error& error);
 void send_json(httplib::Response& res, int status, const Json& body);
-Result<Json> parse_body(const httplib::Request& req);
+// The JSON body; kPayloadTooLarge past `max_bytes`.
+Result<Json> parse_body(const httplib::Request& req, std::size_t max_bytes = 1 << 20);
 Result<std::int64_t> parse_id(const std::string& text);
 Result<ListQuery> parse_list_query(const EntitySpec& spec, const httplib::Request& req);
 // The value of cookie `name` in the Cookie header, or empty. (cpp-httplib 0.11 parses none.)

@@ -266,6 +266,18 @@ Json openapi_document() {
   paths["/api/v1/audit"]["get"] = {{"summary", "The audit log (auditors)"}, {"parameters", audit_parameters},
                                    {"responses", audit_responses}};
 
+  Json file_put = errors();
+  file_put["201"] = {{"description", "Stored, sealed"}};
+  file_put["409"] = problem_response("The item already has its original file");
+  Json file_get = errors();
+  file_get["200"] = {{"description", "The original file"}, {"content", {{"application/octet-stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+  paths["/api/v1/evidence-items/{id}/file"] = {
+      {"parameters", {{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}}},
+      {"put", {{"summary", "Store the original file once; its SHA-256 must be the one the item recorded"},
+               {"requestBody", {{"required", true}, {"content", {{"application/octet-stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}},
+               {"responses", file_put}}},
+      {"get", {{"summary", "The original file (staff who may read the item)"}, {"responses", file_get}}}};
+
   const Json referral_ref = {{"$ref", "#/components/schemas/referral"}};
   const Json id_in_path = {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}};
   Json inbox = errors();

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <sodium.h>
+
 #include "api/http.hpp"
 
 namespace haven {
@@ -83,6 +85,52 @@ void ApiServer::Impl::record_routes() {
     return Status::Ok();
   };
 
+  // The original file of an evidence item: stored once, sealed, only if its SHA-256 is the one the
+  // item recorded; read back only by staff who may read the item.
+  server.Put(R"(/api/v1/evidence-items/(\d+)/file)", [this](const httplib::Request& req, httplib::Response& res) {
+    const EntitySpec& spec = *find_entity("evidence_item");
+    auto caller = caller_of(req);
+    if (!caller.ok()) return send_error(res, caller.error());
+    if (auto allowed = authorize(caller->principal, Action::kUpdate, spec); !allowed.ok()) return send_error(res, allowed.error());
+    auto id = http::parse_id(req.matches[1].str());
+    if (!id.ok()) return send_error(res, id.error());
+    if (req.body.empty()) return send_problem(res, 400, "send the file's bytes as the body (Content-Type: application/octet-stream)");
+    auto tx = store.begin(true);
+    if (!tx.ok()) return send_error(res, tx.error());
+    auto item = (*tx)->get(spec, *id, caller->principal.org_id);
+    if (!item.ok()) return send_error(res, item.error());
+    if (auto visible = http::check_visible(*this, **tx, *caller, spec, *id); !visible.ok()) return send_error(res, visible.error());
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(req.body.data()), req.body.size());
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    if (item->fields["sha256"] != hex)
+      return send_problem(res, 400, std::string("the file's SHA-256 is ") + hex + ", not the one this evidence item recorded; "
+                          "register the file it was seized as", "/sha256");
+    if (auto stored = (*tx)->insert_evidence_file(*id, caller->principal.org_id, req.body); !stored.ok())
+      return send_error(res, stored.error());
+    if (auto audited = audit.append(**tx, event_for(*caller, "attach", spec.kind, *id, {{"bytes", req.body.size()}})); !audited.ok())
+      return send_error(res, audited.error());
+    if (auto committed = (*tx)->commit(); !committed.ok()) return send_error(res, committed.error());
+    res.status = 201;
+  });
+  server.Get(R"(/api/v1/evidence-items/(\d+)/file)", [this](const httplib::Request& req, httplib::Response& res) {
+    const EntitySpec& spec = *find_entity("evidence_item");
+    auto caller = caller_of(req);
+    if (!caller.ok()) return send_error(res, caller.error());
+    if (sees_pseudonymised(caller->principal)) return send_problem(res, 403, "evidence files are for staff who work cases");
+    auto id = http::parse_id(req.matches[1].str());
+    if (!id.ok()) return send_error(res, id.error());
+    auto tx = store.begin(false);
+    if (!tx.ok()) return send_error(res, tx.error());
+    if (auto item = (*tx)->get(spec, *id, caller->principal.org_id); !item.ok()) return send_error(res, item.error());
+    if (auto visible = http::check_visible(*this, **tx, *caller, spec, *id); !visible.ok()) return send_error(res, visible.error());
+    auto file = (*tx)->get_evidence_file(*id, caller->principal.org_id);
+    if (!file.ok()) return send_error(res, file.error());
+    audit.append_read(event_for(*caller, "read", spec.kind, *id, {{"file", true}}));
+    res.set_header("Content-Disposition", "attachment");
+    res.set_content(std::move(file.value()), "application/octet-stream");
+  });
   server.Get(R"(/api/v1/cases/(\d+)/timeline)", [this](const httplib::Request& req, httplib::Response& res) {
     timeline(req, res);
   });

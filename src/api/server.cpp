@@ -43,8 +43,11 @@ Result<http::Caller> ApiServer::Impl::caller_of(const httplib::Request& req) {
   if (caller.via_cookie && req.method != "GET" && req.method != "HEAD") {
     const std::string sent = req.get_header_value("X-CSRF-Token");
     const std::string& expected = authenticated->csrf_token;
-    if (sent.size() != expected.size() || expected.empty() || sodium_memcmp(sent.data(), expected.data(), expected.size()) != 0)
+    if (sent.size() != expected.size() || expected.empty() || sodium_memcmp(sent.data(), expected.data(), expected.size()) != 0) {
+      const Principal& who = authenticated->principal;
+      audit_now({who.org_id, who.user_id, who.username, "csrf_refused", "", 0, {{"method", req.method}}});
       return Error{ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header for a change made with the session cookie", ""};
+    }
   }
   caller.principal = std::move(authenticated->principal);
   if (req.has_header("X-Haven-Break-Glass")) {
@@ -73,7 +76,7 @@ void ApiServer::Impl::audit_now(const AuditEvent& event) {
 }
 
 void ApiServer::Impl::configure() {
-  server.set_payload_max_length(options.max_body_bytes);
+  server.set_payload_max_length(std::max(options.max_body_bytes, options.max_file_bytes));
   server.set_read_timeout(30, 0);
   server.set_write_timeout(30, 0);
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {

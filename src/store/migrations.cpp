@@ -352,6 +352,14 @@ CREATE INDEX referral_to_org_id ON referral(org_id, f_to_org_id, id);
 CREATE INDEX referral_purpose ON referral(org_id, f_purpose, id);
 CREATE INDEX referral_status ON referral(org_id, f_status, id);
 CREATE INDEX referral_incoming ON referral(f_to_org_id, f_case_id, f_status);
+-- The original file of an evidence item, sealed; written once, never replaced.
+CREATE TABLE evidence_file (
+  evidence_id INTEGER PRIMARY KEY REFERENCES evidence_item(id),
+  org_id INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  sealed BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
 CREATE TABLE app_user (
   id INTEGER PRIMARY KEY,
   org_id INTEGER NOT NULL REFERENCES organisation(id),

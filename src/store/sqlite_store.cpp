@@ -132,6 +132,8 @@ class SqliteTransaction final : public Transaction {
   Result<SessionRow> find_session(const std::string& token_hash, const std::string& now) override;
   Status delete_session(const std::string& token_hash) override;
 
+  Status insert_evidence_file(std::int64_t evidence_id, std::int64_t org_id, std::string_view bytes) override;
+  Result<std::string> get_evidence_file(std::int64_t evidence_id, std::int64_t org_id) override;
   Result<AuditRecord> last_audit() override;
   Status insert_audit(const AuditRecord& entry) override;
   Result<std::vector<AuditRecord>> list_audit(const AuditQuery& query) override;
@@ -265,31 +267,38 @@ class SqliteStore final : public Store {
           throw SealError(loaded.error().message);
       }
       writer_->execute("COMMIT");
-      // 2. Every sealed value, in batches of 1000 rows per transaction.
+      // 2. Every sealed value, in batches of 1000 rows per transaction: each entity's sealed
+      // fields, and the original files of evidence items.
+      struct SealedTable {
+        std::string table, id_column, context_prefix;  // the seal's context is prefix + id
+      };
+      std::vector<SealedTable> tables;
+      for (const auto& spec : entity_specs()) tables.push_back({table_name(spec), "id", spec.kind + ":"});
+      tables.push_back({"evidence_file", "evidence_id", "evidence_file:"});
       std::uint64_t total = 0, done = 0;
-      for (const auto& spec : entity_specs()) {
-        Statement count = writer_->prepare("SELECT count(*) FROM " + table_name(spec) + " WHERE sealed IS NOT NULL");
+      for (const auto& t : tables) {
+        Statement count = writer_->prepare("SELECT count(*) FROM " + t.table + " WHERE sealed IS NOT NULL");
         count.step();
         total += static_cast<std::uint64_t>(count.integer(0));
       }
-      for (const auto& spec : entity_specs()) {
+      for (const auto& t : tables) {
         std::int64_t after = 0;
         for (bool more = true; more;) {
           writer_->execute("BEGIN IMMEDIATE");
           std::vector<std::tuple<std::int64_t, std::int64_t, std::string>> rows;
           {
-            Statement stmt = writer_->prepare("SELECT id, org_id, sealed FROM " + table_name(spec) +
-                                              " WHERE sealed IS NOT NULL AND id > ? ORDER BY id LIMIT 1000");
+            Statement stmt = writer_->prepare("SELECT " + t.id_column + ", org_id, sealed FROM " + t.table + " WHERE sealed IS NOT NULL AND " +
+                                              t.id_column + " > ? ORDER BY " + t.id_column + " LIMIT 1000");
             stmt.bind(1, after);
             while (stmt.step()) rows.emplace_back(stmt.integer(0), stmt.integer(1), stmt.blob(2));
           }
           for (const auto& [id, org, sealed] : rows) {
-            const std::string context = seal_context(spec, id);
+            const std::string context = t.context_prefix + std::to_string(id);
             auto opened = keys.open_sealed(org, sealed, context);
             if (!opened.ok()) throw SealError(opened.error().message);
             auto resealed = keys.seal(org, *opened, context);
             if (!resealed.ok()) throw SealError(resealed.error().message);
-            writer_->prepare("UPDATE " + table_name(spec) + " SET sealed = ? WHERE id = ?").bind_blob(1, *resealed).bind(2, id).step();
+            writer_->prepare("UPDATE " + t.table + " SET sealed = ? WHERE " + t.id_column + " = ?").bind_blob(1, *resealed).bind(2, id).step();
             after = id;
           }
           writer_->execute("COMMIT");
@@ -924,6 +933,37 @@ AuditRecord SqliteTransaction::read_audit(Statement& stmt) {
   entry.prev_hash = stmt.text(9);
   entry.hash = stmt.text(10);
   return entry;
+}
+
+Status SqliteTransaction::insert_evidence_file(std::int64_t evidence_id, std::int64_t org_id, std::string_view bytes) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Status {
+    auto sealed = keys()->seal(org_id, bytes, "evidence_file:" + std::to_string(evidence_id));
+    if (!sealed.ok()) throw SealError(sealed.error().message);
+    Statement stmt = connection_.prepare(
+        "INSERT INTO evidence_file(evidence_id, org_id, size, sealed, created_at) VALUES (?, ?, ?, ?, ?)");
+    stmt.bind(1, evidence_id).bind(2, org_id).bind(3, static_cast<std::int64_t>(bytes.size())).bind_blob(4, *sealed);
+    stmt.bind(5, format_datetime(store_.clock().now()));
+    try {
+      stmt.step();
+    } catch (const SqliteError& e) {
+      if (e.code == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return Error{ErrorCode::kConflict, "this evidence item already has its original file; the original never changes", ""};
+      throw;
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::string> SqliteTransaction::get_evidence_file(std::int64_t evidence_id, std::int64_t org_id) {
+  return guarded([&]() -> Result<std::string> {
+    Statement stmt = connection_.prepare("SELECT sealed FROM evidence_file WHERE evidence_id = ? AND org_id = ?");
+    stmt.bind(1, evidence_id).bind(2, org_id);
+    if (!stmt.step()) return Error{ErrorCode::kNotFound, "no file is stored for evidence item " + std::to_string(evidence_id), ""};
+    auto opened = keys()->open_sealed(org_id, stmt.blob(0), "evidence_file:" + std::to_string(evidence_id));
+    if (!opened.ok()) throw SealError(opened.error().message);
+    return std::move(opened.value());
+  });
 }
 
 Result<AuditRecord> SqliteTransaction::last_audit() {

@@ -140,6 +140,12 @@ class Transaction : public RecordLookup {
   // Ends every session of a user (password change, disabled account, role change).
   virtual Status delete_sessions_of(std::int64_t user_id) = 0;
 
+  // The original file of evidence item `evidence_id`, sealed under the organisation's data key.
+  // kConflict if a file is already stored: the original never changes.
+  virtual Status insert_evidence_file(std::int64_t evidence_id, std::int64_t org_id, std::string_view bytes) = 0;
+  // The file, opened; kNotFound when none was stored (or for another organisation).
+  virtual Result<std::string> get_evidence_file(std::int64_t evidence_id, std::int64_t org_id) = 0;
+
   // The last audit entry (seq 0 when the log is empty). In a write transaction the caller holds
   // the write lock, so appending after it keeps one chain even with several writers.
   virtual Result<AuditRecord> last_audit() = 0;
