@@ -1,0 +1,56 @@
+// Private to the haven command: opening a data directory (keys, store, audit log) and reporting
+// failures the same way in every sub-command.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "audit/audit.hpp"
+#include "cli/commands.hpp"
+#include "crypto/crypto.hpp"
+#include "store/store.hpp"
+
+namespace haven::cli {
+
+// Prints "haven: message" and returns `code`.
+int fail(const std::string& message, int code = kExitFailure);
+// Prints the error (with the field it names) and returns 3 for refused data, else 1.
+int fail(const Error& error);
+
+std::filesystem::path database_file(const std::string& data_dir);
+
+// A data directory opened for work: its key ring (from the passphrase or key file) and its store.
+struct DataDir {
+  std::string dir;
+  std::unique_ptr<KeyRing> keys;  // declared first: the store uses it until destroyed
+  std::unique_ptr<Store> store;
+  std::unique_ptr<AuditLog> audit;  // declared last: flushed before the store closes
+
+  // Records what the operator did from the command line, in its own transaction.
+  Status record(const std::string& command, const std::string& action, std::int64_t org_id, Json detail) {
+    auto tx = store->begin(true);
+    HAVEN_TRY(tx);
+    HAVEN_TRY(audit->append(**tx, {org_id, 0, "cli:" + command, action, "", 0, std::move(detail)}));
+    return (*tx)->commit();
+  }
+  // Writes the audit anchor beside the database, so that cutting entries off the end of the log
+  // is detected by `haven audit verify`.
+  void close_audit() {
+    if (!audit) return;
+    Status done = audit->flush();
+    if (done.ok()) done = audit->write_anchor(std::filesystem::path(dir) / "audit.anchor");
+    if (!done.ok()) std::fprintf(stderr, "haven: warning: the audit anchor was not written: %s\n", done.error().message.c_str());
+  }
+};
+
+// The store and audit log of `data_dir`, under `keys`.
+Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> keys, const Clock& clock);
+// An existing data directory, its keys from --key-file, HAVEN_PASSPHRASE or the terminal.
+Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock);
+// A new data directory: refuses one that already holds a database, never overwriting data.
+Result<DataDir> create_new(const std::string& data_dir, const std::string& key_file, const Clock& clock);
+// Removes what a failed `init` or `demo` made, so a retry starts clean.
+void remove_new(DataDir& data, const std::string& data_dir);
+
+}  // namespace haven::cli
