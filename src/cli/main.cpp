@@ -2,6 +2,19 @@
 
 #include "cli/commands.hpp"
 
+namespace {
+
+// Every command that opens a data directory takes it with --data, and its master key from
+// --key-file or else HAVEN_PASSPHRASE or the terminal.
+void add_data_options(CLI::App* command, std::string& data_dir, std::string& key_file, const std::string& data_help) {
+  command->add_option("--data", data_dir, data_help)->required();
+  command->add_option("--key-file", key_file,
+                      "File holding the master key (see haven keygen); without it the passphrase is read from "
+                      "HAVEN_PASSPHRASE or the terminal");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace haven::cli;
   CLI::App app{"Haven: case management and evidence for the fight against human trafficking.\n"
@@ -14,8 +27,7 @@ int main(int argc, char** argv) {
                                               "The administrator's password is read from HAVEN_ADMIN_PASSWORD, --admin-password-file,\n"
                                               "or asked for on the terminal. The data is encrypted under a passphrase\n"
                                               "(HAVEN_PASSPHRASE or the terminal) or a key file (--key-file, see keygen).");
-  init_cmd->add_option("--key-file", init.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
-  init_cmd->add_option("--data", init.data_dir, "Data directory to create")->required();
+  add_data_options(init_cmd, init.data_dir, init.key_file, "Data directory to create");
   init_cmd->add_option("--org-name", init.org_name, "Name of the first organisation")->required();
   init_cmd->add_option("--org-type", init.org_type, "ngo, police, prosecutor, court, shelter, labour_inspectorate or social_welfare");
   init_cmd->add_option("--country", init.country, "ISO 3166-1 alpha-2 country code, e.g. PH")->required();
@@ -25,8 +37,7 @@ int main(int argc, char** argv) {
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the JSON API (and web UI) from a data directory.");
-  serve_cmd->add_option("--key-file", serve.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
-  serve_cmd->add_option("--data", serve.data_dir, "Data directory")->required();
+  add_data_options(serve_cmd, serve.data_dir, serve.key_file, "Data directory");
   serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080)");
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate (chain) to serve HTTPS; with --tls-key");
   serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
@@ -34,8 +45,7 @@ int main(int argc, char** argv) {
   DemoCommandOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Fill a new data directory with synthetic demo data (never real people).\n"
                                               "Every demo user's password is haven-demo.");
-  demo_cmd->add_option("--key-file", demo.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
-  demo_cmd->add_option("--data", demo.data_dir, "Data directory (created; must not hold data yet)")->required();
+  add_data_options(demo_cmd, demo.data_dir, demo.key_file, "Data directory (created; must not hold data yet)");
   demo_cmd->add_option("--persons", demo.persons, "Number of persons (default 2000)")->check(CLI::Range(1, 100000000));
   demo_cmd->add_option("--seed", demo.seed, "Random seed: the same seed gives the same data (default 1)");
   demo_cmd->add_option("--duplicates-truth", demo.truth_file, "Write the injected duplicate persons to this CSV");
@@ -43,8 +53,7 @@ int main(int argc, char** argv) {
   TransferOptions import_options;
   auto* import_cmd = app.add_subcommand("import", "Import records from CSV into one organisation; all or nothing per file.\n"
                                                   "Either one FILE of --kind, or --dir with one <kind>.csv per kind (as export writes).");
-  import_cmd->add_option("--key-file", import_options.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
-  import_cmd->add_option("--data", import_options.data_dir, "Data directory")->required();
+  add_data_options(import_cmd, import_options.data_dir, import_options.key_file, "Data directory");
   import_cmd->add_option("--org", import_options.org_id, "Organisation id the records belong to")->required();
   import_cmd->add_option("--kind", import_options.kind, "Collection, e.g. persons, cases, legal-cases, services, outcome-assessments");
   import_cmd->add_option("--dir", import_options.dir, "Directory of <kind>.csv files to import in dependency order");
@@ -52,8 +61,7 @@ int main(int argc, char** argv) {
 
   TransferOptions export_options;
   auto* export_cmd = app.add_subcommand("export", "Export records as CSV (one file per kind with --dir).");
-  export_cmd->add_option("--key-file", export_options.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
-  export_cmd->add_option("--data", export_options.data_dir, "Data directory")->required();
+  add_data_options(export_cmd, export_options.data_dir, export_options.key_file, "Data directory");
   export_cmd->add_option("--org", export_options.org_id, "Organisation id (default: every organisation)");
   export_cmd->add_option("--kind", export_options.kind, "Collection to export, e.g. persons");
   export_cmd->add_option("--dir", export_options.dir, "Write every kind as <kind>.csv into this directory");
@@ -61,8 +69,7 @@ int main(int argc, char** argv) {
 
   BackupOptions backup;
   auto* backup_cmd = app.add_subcommand("backup", "Write a consistent copy of the database while Haven keeps running.");
-  backup_cmd->add_option("--key-file", backup.key_file, "File holding the master key (see haven keygen); without it the passphrase is read from HAVEN_PASSPHRASE or the terminal");
-  backup_cmd->add_option("--data", backup.data_dir, "Data directory")->required();
+  add_data_options(backup_cmd, backup.data_dir, backup.key_file, "Data directory");
   backup_cmd->add_option("--to", backup.to, "Backup file to create (must not exist)")->required();
 
   AuditOptions audit;
@@ -70,10 +77,7 @@ int main(int argc, char** argv) {
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the whole hash chain: exit 0 intact, 4 tampered with, 1 error.");
   auto* show_cmd = audit_cmd->add_subcommand("show", "List audit entries, filtered.");
-  for (auto* cmd : {verify_cmd, show_cmd}) {
-    cmd->add_option("--data", audit.data_dir, "Data directory")->required();
-    cmd->add_option("--key-file", audit.key_file, "File holding the master key (else HAVEN_PASSPHRASE or the terminal)");
-  }
+  for (auto* cmd : {verify_cmd, show_cmd}) add_data_options(cmd, audit.data_dir, audit.key_file, "Data directory");
   verify_cmd->add_option("--anchor", audit.anchor, "Anchor file to check against (default: DIR/audit.anchor when present)");
   show_cmd->add_option("--org", audit.query.org_id, "Organisation id");
   show_cmd->add_option("--user", audit.query.user_id, "User id");
@@ -89,8 +93,7 @@ int main(int argc, char** argv) {
   RekeyOptions rekey;
   auto* rekey_cmd = app.add_subcommand("rekey", "Change the passphrase or key file, and/or rotate the data keys (every sealed value re-sealed).\n"
                                                 "The new passphrase comes from HAVEN_NEW_PASSPHRASE or the terminal.");
-  rekey_cmd->add_option("--data", rekey.data_dir, "Data directory")->required();
-  rekey_cmd->add_option("--key-file", rekey.key_file, "Current key file (else HAVEN_PASSPHRASE or the terminal)");
+  add_data_options(rekey_cmd, rekey.data_dir, rekey.key_file, "Data directory");
   rekey_cmd->add_flag("--new-passphrase", rekey.new_master, "Protect the data with a new passphrase");
   rekey_cmd->add_option("--new-key-file", rekey.new_key_file, "Protect the data with this key file instead (see keygen)");
   rekey_cmd->add_flag("--rotate-data-keys", rekey.rotate_data_keys, "Make new data keys and re-seal every sealed value");
