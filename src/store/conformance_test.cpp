@@ -164,6 +164,45 @@ TEST_P(Conformance, ListFiltersSortsAndPagesWithoutGapsOrRepeats) {
   EXPECT_EQ((*tx)->list(spec("case"), org_a_, bad_cursor).error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_P(Conformance, ScanReadsPublicFieldsWithoutOpeningSealedOnes) {
+  const Record first = make_case(org_a_, "first", "osec");
+  const Record second = make_case(org_a_, "second", "sex_trafficking");
+  make_case(org_b_, "theirs");
+  {
+    auto tx = write();
+    auto legal = create_record(*tx, spec("legal_case"), org_a_,
+                               {{"case_id", second.id},
+                                {"charges", {{{"statute", "RA 9208"}, {"counts", 2}}}},
+                                {"stages", {{{"stage", "complaint"}, {"date", "2026-03-01"}}}}},
+                               clock_);
+    ASSERT_TRUE(legal.ok()) << legal.error().message;
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  auto tx = store_->begin(false);
+  std::vector<std::pair<std::int64_t, std::vector<Json>>> rows;
+  auto collect = [&](std::int64_t id, std::int64_t org, const std::vector<Json>& values) {
+    EXPECT_EQ(org, org_a_);
+    rows.emplace_back(id, values);
+  };
+  ASSERT_TRUE((*tx)->scan(spec("case"), org_a_, {"exploitation_form", "opened_on", "closed_on"}, collect).ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].first, first.id);
+  EXPECT_EQ(rows[0].second, (std::vector<Json>{"osec", "2026-02-01", Json()}));
+  EXPECT_EQ(rows[1].second[0], "sex_trafficking");
+
+  rows.clear();
+  ASSERT_TRUE((*tx)->scan(spec("legal_case"), org_a_, {"case_id", "stages", "current_stage"}, collect).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].second[0], second.id);
+  EXPECT_EQ(rows[0].second[1][0]["stage"], "complaint");
+  EXPECT_EQ(rows[0].second[2], "complaint");
+
+  const Status sealed = (*tx)->scan(spec("case"), org_a_, {"title"}, collect);
+  ASSERT_FALSE(sealed.ok());
+  EXPECT_EQ(sealed.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE((*tx)->scan(spec("case"), org_a_, {"no_such_field"}, collect).ok());
+}
+
 TEST_P(Conformance, ReferencesMustExistInTheSameOrganisation) {
   const Record theirs = make_case(org_b_, "theirs");
   auto tx = write();

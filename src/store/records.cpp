@@ -14,6 +14,34 @@ Json Record::to_json() const {
   return out;
 }
 
+Status check_scan_fields(const EntitySpec& spec, const std::vector<std::string>& fields) {
+  for (const auto& name : fields) {
+    const FieldSpec* f = spec.field(name);
+    if (!f) return invalid(spec.kind + " has no field " + name, name);
+    if (f->sensitivity != Sensitivity::kPublic)
+      return invalid(spec.kind + "." + name + " is sealed: statistics never open sealed fields", name);
+  }
+  return Status::Ok();
+}
+
+Status Transaction::scan(const EntitySpec& spec, std::int64_t org_id, const std::vector<std::string>& fields,
+                         const ScanRow& row) {
+  HAVEN_TRY(check_scan_fields(spec, fields));
+  ListQuery query;
+  query.limit = 1000;
+  std::vector<Json> values(fields.size());
+  do {
+    auto page = list(spec, org_id, query);
+    HAVEN_TRY(page);
+    for (const auto& record : page->records) {
+      for (std::size_t i = 0; i < fields.size(); ++i) values[i] = record.fields.value(fields[i], Json());
+      row(record.id, record.org_id, values);
+    }
+    query.cursor = page->next_cursor;
+  } while (!query.cursor.empty());
+  return Status::Ok();
+}
+
 Result<Record> create_record(Transaction& tx, const EntitySpec& spec, std::int64_t org_id,
                              const Json& input, const Clock& clock) {
   WriteContext context{org_id, tx, clock};

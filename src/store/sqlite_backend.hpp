@@ -115,6 +115,8 @@ class SqliteTransaction final : public Transaction {
   Result<ListPage> list(const EntitySpec& spec, std::int64_t org_id,
                         const ListQuery& query) override;
   Result<std::int64_t> count(const EntitySpec& spec, std::int64_t org_id) override;
+  Status scan(const EntitySpec& spec, std::int64_t org_id, const std::vector<std::string>& fields,
+              const ScanRow& row) override;
   Result<bool> is_visible(const EntitySpec& spec, std::int64_t id, std::int64_t user_id) override;
   Result<Json> find(std::string_view kind, std::int64_t id, std::int64_t org_id) override;
   Result<Json> latest_form(std::int64_t org_id, std::string_view target_kind) override;

@@ -321,6 +321,48 @@ Result<std::int64_t> SqliteTransaction::count(const EntitySpec& spec, std::int64
   });
 }
 
+Status SqliteTransaction::scan(const EntitySpec& spec, std::int64_t org_id, const std::vector<std::string>& fields,
+                               const ScanRow& row) {
+  HAVEN_TRY(check_scan_fields(spec, fields));
+  // Indexed fields come from their columns; the rest from the public JSON document, extracted by
+  // SQLite so that no row's document is parsed whole. Names come from the entity description.
+  std::string sql = "SELECT id, org_id";
+  std::vector<const FieldSpec*> specs;
+  for (const auto& name : fields) {
+    const FieldSpec* f = spec.field(name);
+    specs.push_back(f);
+    sql += f->indexed ? ", f_" + f->name : ", json_extract(data, '$." + f->name + "')";
+  }
+  sql += " FROM " + table_name(spec) + (org_id != 0 ? " WHERE org_id = ?" : " WHERE ? = 0") + " ORDER BY id";
+  return guarded([&]() -> Status {
+    Statement stmt = connection_.prepare(sql);
+    stmt.bind(1, org_id);
+    std::vector<Json> values(fields.size());
+    while (stmt.step()) {
+      for (std::size_t i = 0; i < specs.size(); ++i) {
+        const int column = static_cast<int>(i) + 2;
+        const FieldType type = specs[i]->type;
+        if (stmt.is_null(column)) {
+          values[i] = Json();
+        } else if (type == FieldType::kBoolean) {
+          values[i] = stmt.integer(column) != 0;
+        } else if (type == FieldType::kInteger || type == FieldType::kRef) {
+          values[i] = stmt.integer(column);
+        } else if (type == FieldType::kNumber) {
+          values[i] = stmt.real(column);
+        } else if (type == FieldType::kObject || type == FieldType::kObjectList || type == FieldType::kStringList ||
+                   type == FieldType::kRefList || type == FieldType::kEnumList || type == FieldType::kCustom) {
+          values[i] = Json::parse(stmt.text(column));
+        } else {
+          values[i] = stmt.text(column);
+        }
+      }
+      row(stmt.integer(0), stmt.integer(1), values);
+    }
+    return Status::Ok();
+  });
+}
+
 Result<Json> SqliteTransaction::find(std::string_view kind, std::int64_t id, std::int64_t org_id) {
   if (kind == "user") {
     auto user = get_user(id);

@@ -114,6 +114,14 @@ class Transaction : public RecordLookup {
   virtual Result<ListPage> list(const EntitySpec& spec, std::int64_t org_id,
                                 const ListQuery& query) = 0;
   virtual Result<std::int64_t> count(const EntitySpec& spec, std::int64_t org_id) = 0;
+  // Reports and statistics: the named public (unsealed) fields of every record of `spec` in the
+  // organisation (org_id 0: every organisation), in id order, without opening anything sealed, so
+  // aggregates never touch identifying data. `row` gets the record's id, its organisation and one
+  // value per named field (null when absent). A sealed or unknown field is refused. The default
+  // pages through list(); backends push it down to one query.
+  using ScanRow = std::function<void(std::int64_t id, std::int64_t org_id, const std::vector<Json>& values)>;
+  virtual Status scan(const EntitySpec& spec, std::int64_t org_id, const std::vector<std::string>& fields,
+                      const ScanRow& row);
   // Need to know: a case is visible to the users assigned to it, or to everyone in its
   // organisation while nobody is assigned. Records of a case (events, operations, legal cases,
   // hearings, audits, evidence, roles) follow their case; a person is visible through any visible
@@ -190,6 +198,9 @@ inline constexpr int kLatestSchemaVersion = 2;
 // version. Refuses a database whose schema is newer than this binary knows.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file,
                                                  const Clock& clock, SqliteOptions options = {});
+
+// kInvalidArgument unless every name is a public field of `spec` (what Transaction::scan accepts).
+Status check_scan_fields(const EntitySpec& spec, const std::vector<std::string>& fields);
 
 // Validate-then-write, the path every writer (API, import, demo) takes.
 Result<Record> create_record(Transaction& tx, const EntitySpec& spec, std::int64_t org_id,
