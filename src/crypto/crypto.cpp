@@ -19,7 +19,8 @@ using Json = nlohmann::json;
 
 constexpr unsigned char kSealFormat = 1;
 constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "havenkey";
-constexpr std::uint64_t kSubkeySeal = 1, kSubkeyIndex = 2, kSubkeyAudit = 3, kSubkeyCheck = 4;
+constexpr std::uint64_t kSubkeySeal = 1, kSubkeyIndex = 2, kSubkeyAudit = 3, kSubkeyCheck = 4,
+                        kSubkeySearch = 5;
 constexpr std::string_view kWrapContext = "haven data key";
 constexpr std::string_view kCheckPlaintext = "haven master key check";
 
@@ -358,6 +359,12 @@ Result<std::string> KeyRing::blind_index(std::int64_t org_id, std::string_view f
   crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());
   crypto_generichash_final(&state, digest, sizeof digest);
   return hex(digest, sizeof digest);
+}
+
+Result<Key> KeyRing::search_key(std::int64_t org_id) const {
+  const DataKey* key = data_key(org_id, 1);
+  if (!key) return Error{ErrorCode::kInternal, "no data key for organisation " + std::to_string(org_id), ""};
+  return derive(key->index_key, kSubkeySearch);
 }
 
 Result<std::string> KeyRing::rewrap(std::string_view wrapped, const KeyRing& new_master) const {

@@ -67,6 +67,11 @@ class KeyRing {
   // organisation always gives the same digest; nothing about the value can be read from it.
   Result<std::string> blind_index(std::int64_t org_id, std::string_view field, std::string_view value) const;
 
+  // The key of an organisation's fuzzy-search encodings (src/search): derived from its first data
+  // key version, like blind indexes, so stored encodings stay valid across key rotations. Fails
+  // (kInternal) when the organisation's data key is not loaded.
+  Result<Key> search_key(std::int64_t org_id) const;
+
   // Re-wraps a data key under another master key (haven rekey).
   Result<std::string> rewrap(std::string_view wrapped, const KeyRing& new_master) const;
   // A new master key in two steps, so that a crash never leaves data keys wrapped by a master key

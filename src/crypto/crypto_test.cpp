@@ -61,6 +61,17 @@ TEST(BlindIndex, StablePerOrganisationAndField) {
   EXPECT_NE(*ring->blind_index(1, "phone", "1"), *ring->blind_index(1, "phon", "e1"));
 }
 
+TEST(SearchKey, PerOrganisationStableAcrossRotationAndApartFromOtherKeys) {
+  auto ring = ring_with_org(1);
+  ASSERT_TRUE(ring->load_data_key(2, 1, *ring->new_wrapped_data_key()).ok());
+  const Key first = *ring->search_key(1);
+  EXPECT_EQ(first, *ring->search_key(1));
+  EXPECT_NE(first, *ring->search_key(2));
+  ASSERT_TRUE(ring->load_data_key(1, 2, *ring->new_wrapped_data_key()).ok());
+  EXPECT_EQ(first, *ring->search_key(1));
+  EXPECT_FALSE(ring->search_key(3).ok());
+}
+
 class KeyFiles : public ::testing::Test {
  protected:
   void SetUp() override {
