@@ -1,0 +1,16 @@
+# Writes OUT, a C++ file with one function per data file returning the file's text, so that the
+# name tables travel inside the haven binary. Run as: cmake -DOUT=... -DINPUTS=a.tsv,b.tsv -P
+cmake_minimum_required(VERSION 3.25)
+set(text "// Generated from src/search/data by embed_data.cmake; do not edit.\n")
+string(APPEND text "#include \"search/tables.hpp\"\n\nnamespace haven::search {\n")
+string(REPLACE "," ";" INPUTS "${INPUTS}")
+foreach(input IN LISTS INPUTS)
+  get_filename_component(name "${input}" NAME_WE)
+  file(READ "${input}" content)
+  if(content MATCHES "\\)haven_data\"")
+    message(FATAL_ERROR "${input} contains the raw-string delimiter")
+  endif()
+  string(APPEND text "\nstd::string_view embedded_${name}() {\n  return R\"haven_data(${content})haven_data\";\n}\n")
+endforeach()
+string(APPEND text "\n}  // namespace haven::search\n")
+file(WRITE "${OUT}" "${text}")
