@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "store/postgres_test_support.hpp"
 #include "store/store.hpp"
 
 namespace haven {
@@ -21,12 +22,17 @@ using Factory = std::function<std::unique_ptr<Store>(const std::filesystem::path
 struct Backend {
   std::string name;
   Factory open;
+  // Opens what backup_to wrote, as a store of its own.
+  std::function<std::unique_ptr<Store>(const std::filesystem::path& backup, const Clock&)> open_backup;
+  // Why the backend cannot run here (its cases are skipped); empty when it can.
+  std::function<std::string()> unavailable = [] { return std::string(); };
 };
 void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
 
 class Conformance : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    if (const std::string reason = GetParam().unavailable(); !reason.empty()) GTEST_SKIP() << reason;
     dir_ = std::filesystem::temp_directory_path() /
            ("haven-conformance-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -39,7 +45,7 @@ class Conformance : public ::testing::TestWithParam<Backend> {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
   std::unique_ptr<Transaction> write() {
@@ -295,11 +301,9 @@ TEST_P(Conformance, BackupIsAConsistentCopy) {
   const auto file = dir_ / "copy.db";
   ASSERT_TRUE(store_->backup_to(file).ok());
   EXPECT_FALSE(store_->backup_to(file).ok());  // never overwrites
-  SqliteOptions options;
-  options.key_ring = test_key_ring();
-  auto copy = open_sqlite_store(file, clock_, options);
-  ASSERT_TRUE(copy.ok()) << copy.error().message;
-  auto tx = (*copy)->begin(false);
+  auto copy = GetParam().open_backup(file, clock_);
+  ASSERT_NE(copy, nullptr);
+  auto tx = copy->begin(false);
   EXPECT_EQ(*(*tx)->count(spec("case"), org_a_), 1);
 }
 
@@ -432,16 +436,47 @@ TEST_P(Conformance, AuditLogAppendsInOrderAndRefusesChanges) {
   EXPECT_FALSE(tx->insert_audit(duplicate).ok());
 }
 
+std::unique_ptr<Store> open_sqlite(const std::filesystem::path& file, const Clock& clock) {
+  SqliteOptions options;
+  options.key_ring = test_key_ring();
+  auto store = open_sqlite_store(file, clock, options);
+  if (!store.ok()) ADD_FAILURE() << store.error().message;
+  return store.ok() ? std::move(store.value()) : nullptr;
+}
+
+// A fresh database per test on the cluster of HAVEN_TEST_POSTGRES, dropped with the store.
+std::unique_ptr<Store> open_postgres(const Clock& clock, const std::filesystem::path& restore_from = {}) {
+  auto database = std::make_unique<pg_test::Database>();
+  if (!database->error().empty()) {
+    ADD_FAILURE() << database->error();
+    return nullptr;
+  }
+  if (!restore_from.empty()) {
+    const std::string command = "pg_restore --no-owner --exit-on-error --dbname='" + database->conninfo() + "' '" +
+                                restore_from.string() + "'";
+    if (std::system(command.c_str()) != 0) {
+      ADD_FAILURE() << "pg_restore failed: " << command;
+      return nullptr;
+    }
+  }
+  PostgresOptions options;
+  options.key_ring = test_key_ring();
+  options.connect_timeout = std::chrono::milliseconds(2000);
+  auto store = open_postgres_store(database->conninfo(), clock, options);
+  if (!store.ok()) ADD_FAILURE() << store.error().message;
+  if (!store.ok()) return nullptr;
+  return std::make_unique<pg_test::OwningStore>(std::move(database), std::move(store.value()));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, Conformance,
-    ::testing::Values(Backend{
-        "sqlite", [](const std::filesystem::path& dir, const Clock& clock) -> std::unique_ptr<Store> {
-          SqliteOptions options;
-          options.key_ring = test_key_ring();
-          auto store = open_sqlite_store(dir / "haven.db", clock, options);
-          if (!store.ok()) ADD_FAILURE() << store.error().message;
-          return store.ok() ? std::move(store.value()) : nullptr;
-        }}),
+    ::testing::Values(
+        Backend{"sqlite",
+                [](const std::filesystem::path& dir, const Clock& clock) { return open_sqlite(dir / "haven.db", clock); },
+                [](const std::filesystem::path& backup, const Clock& clock) { return open_sqlite(backup, clock); }},
+        Backend{"postgres", [](const std::filesystem::path&, const Clock& clock) { return open_postgres(clock); },
+                [](const std::filesystem::path& backup, const Clock& clock) { return open_postgres(clock, backup); },
+                &pg_test::skip_reason}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

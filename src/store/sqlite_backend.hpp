@@ -10,14 +10,19 @@
 #include <vector>
 
 #include "store/migrations.hpp"
+#include "store/record_layout.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
 namespace haven::sqlite {
 
-inline std::string table_name(const EntitySpec& spec) {
-  return spec.kind == "case" ? "\"case\"" : spec.kind;  // CASE is an SQL keyword
-}
+using layout::ColumnKind;
+using layout::column_kind;
+using layout::encode_cursor;
+using layout::is_sealed;
+using layout::seal_context;
+using layout::SealError;
+using layout::table_name;
 
 inline Error to_error(const SqliteError& e) {
   const int primary = e.code & 0xff;
@@ -29,15 +34,6 @@ inline Error to_error(const SqliteError& e) {
       primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
     return Error{ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what(), ""};
   return Error{ErrorCode::kInternal, std::string("database error: ") + e.what(), ""};
-}
-
-// How a field is stored in its f_<name> column.
-enum class ColumnKind { kInteger, kReal, kText };
-inline ColumnKind column_kind(const FieldSpec& f) {
-  if (f.type == FieldType::kRef || f.type == FieldType::kInteger || f.type == FieldType::kBoolean)
-    return ColumnKind::kInteger;
-  if (f.type == FieldType::kNumber) return ColumnKind::kReal;
-  return ColumnKind::kText;
 }
 
 inline void bind_json(Statement& stmt, int index, const Json& value, ColumnKind kind) {
@@ -59,46 +55,8 @@ inline Json column_json(const Statement& stmt, int column, ColumnKind kind) {
   return stmt.text(column);
 }
 
-inline bool is_sealed(const FieldSpec& f) { return f.sensitivity != Sensitivity::kPublic; }
-
-// Thrown inside the store when a sealed field cannot be opened; guarded() turns it into an Error.
-struct SealError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-inline std::string seal_context(const EntitySpec& spec, std::int64_t id) { return spec.kind + ":" + std::to_string(id); }
-
 // SQL that is true for rows of `spec` that the user bound to ?99 needs to know (empty: all rows).
-// Mirrors the rule documented at Transaction::is_visible.
-inline std::string need_to_know_clause(const EntitySpec& spec) {
-  auto case_visible = [](const std::string& id) {
-    return "(" + id + " IN (SELECT case_id FROM case_assignment WHERE user_id = ?99) OR NOT EXISTS "
-           "(SELECT 1 FROM case_assignment WHERE case_id = " + id + "))";
-  };
-  auto person_visible = [&](const std::string& id) {
-    return "(NOT EXISTS (SELECT 1 FROM case_person WHERE f_person_id = " + id +
-           ") OR EXISTS (SELECT 1 FROM case_person cp WHERE cp.f_person_id = " + id + " AND " +
-           case_visible("cp.f_case_id") + "))";
-  };
-  // Outer columns are qualified by table: inside the subqueries a bare name would bind to the
-  // subquery's own table.
-  const std::string table = table_name(spec);
-  if (spec.kind == "case") return case_visible(table + ".id");
-  if (spec.kind == "person") return person_visible(table + ".id");
-  const bool has_case = spec.field("case_id") != nullptr, has_person = spec.field("person_id") != nullptr;
-  const std::string case_column = table + ".f_case_id", person_column = table + ".f_person_id";
-  if (has_case)
-    return "((" + case_column + " IS NOT NULL AND " + case_visible(case_column) + ") OR (" + case_column +
-           " IS NULL AND " + (has_person ? person_visible(person_column) : std::string("1")) + "))";
-  if (spec.field("legal_case_id"))
-    return table + ".f_legal_case_id IN (SELECT lc.id FROM legal_case lc WHERE " + case_visible("lc.f_case_id") + ")";
-  if (has_person) return person_visible(person_column);
-  return {};
-}
-
-// Cursor: the sort key and id of the last row of a page, as compact JSON. It carries no data
-// beyond what the page showed, so it is not a secret.
-inline std::string encode_cursor(const Json& key, std::int64_t id) { return Json::array({key, id}).dump(); }
+inline std::string need_to_know_clause(const EntitySpec& spec) { return layout::need_to_know_clause(spec, "?99"); }
 
 class SqliteStore;
 

@@ -46,11 +46,7 @@ KeyRing* SqliteTransaction::keys() const { return store_.keys(); }
 std::pair<std::string, std::string> SqliteTransaction::split_and_seal(const EntitySpec& spec, std::int64_t org_id,
                                                                       std::int64_t id, const Json& fields) {
   if (!keys()) return {fields.dump(), {}};
-  Json open_part = Json::object(), sealed_part = Json::object();
-  for (const auto& [name, value] : fields.items()) {
-    const FieldSpec* f = spec.field(name);
-    (f && is_sealed(*f) ? sealed_part : open_part)[name] = value;
-  }
+  const auto [open_part, sealed_part] = layout::split_sealed(spec, fields);
   if (sealed_part.empty()) return {open_part.dump(), {}};
   auto sealed = keys()->seal(org_id, sealed_part.dump(), seal_context(spec, id));
   if (!sealed.ok()) throw SealError(sealed.error().message);

@@ -3,6 +3,7 @@
 // fields as a JSON document plus one column per indexed field (for filters and sorting).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -201,6 +202,32 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& fi
 
 // kInvalidArgument unless every name is a public field of `spec` (what Transaction::scan accepts).
 Status check_scan_fields(const EntitySpec& spec, const std::vector<std::string>& fields);
+
+struct PostgresOptions {
+  // Required, as for SQLite. Several processes on one database must use the same master key.
+  KeyRing* key_ring = nullptr;
+  // Connections this process opens at most (a bounded pool; requests wait for a free one).
+  std::size_t max_connections = 16;
+  // How long a request waits for a pooled connection before it fails with kUnavailable.
+  std::chrono::milliseconds acquire_timeout{30000};
+  // At start, an unreachable server is retried with doubling delays (0.25 s up to 8 s) for this
+  // long before open_postgres_store gives up with kUnavailable.
+  std::chrono::milliseconds connect_timeout{60000};
+  // Told about every failed attempt at start (what failed, where, when the next try is); may be
+  // empty. Never given the password.
+  std::function<void(const std::string& problem, std::chrono::milliseconds retry_in)> on_retry;
+  int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
+  std::string pg_dump = "pg_dump";  // backup_to runs it (found on PATH unless a path is given)
+};
+
+// Opens the PostgreSQL database named by `conninfo` (a libpq connection string or
+// postgres:// URI) and migrates it forward, serialised with any other process doing the same.
+// Several processes may open one database at once: writers are serialised by a database-wide
+// lock taken when a write transaction begins (see Store::begin), so versions, display codes and
+// the audit chain stay single. Refuses a schema newer than this binary knows (kFailedPrecondition).
+// backup_to runs pg_dump and writes its custom-format archive (restore with pg_restore).
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo, const Clock& clock,
+                                                   PostgresOptions options);
 
 // Validate-then-write, the path every writer (API, import, demo) takes.
 Result<Record> create_record(Transaction& tx, const EntitySpec& spec, std::int64_t org_id,
