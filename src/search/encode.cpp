@@ -30,6 +30,7 @@ std::string two(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 // What encoding needs while it works: plaintext years for the blocking keys.
 struct Draft {
   std::vector<std::vector<std::string>> names;
+  std::uint8_t nicknames = 0;
   std::vector<int> years;
   std::string date, swapped, phone;
 };
@@ -81,7 +82,9 @@ Status read_names(const Json& fields, const Normaliser& normaliser, bool query, 
         if (!is_valid_utf8(alias.get<std::string>())) return invalid(tokens.error().message, pointer);
         continue;  // an alias without letters says nothing: left out
       }
-      if (draft.names.size() < kMaxNames) draft.names.push_back(std::move(*tokens));
+      if (draft.names.size() == kMaxNames) continue;
+      if (tokens->size() == 1) draft.nicknames |= static_cast<std::uint8_t>(1u << draft.names.size());
+      draft.names.push_back(std::move(*tokens));
     }
   }
   return Status::Ok();
@@ -137,7 +140,7 @@ Status read_contact(const Json& fields, const SearchKey& key, const Normaliser& 
     phone = key.digest("phone", draft.phone);
   }
   std::vector<std::string> tokens;
-  for (const char* name : {"address", "region", "location"}) {
+  for (const char* name : {"address", "location"}) {
     if (!query && std::string_view(name) == "location") continue;
     auto text = string_field(fields, name);
     HAVEN_TRY(text);
@@ -179,6 +182,7 @@ Result<PersonEncodings> encode_person(const Json& fields, const SearchKey& key, 
   HAVEN_TRY(read_birth(fields, key, out.birth, draft));
   HAVEN_TRY(read_contact(fields, key, normaliser, false, out.sex, out.phone, out.places, draft));
   for (const auto& name : draft.names) out.names.push_back(key.clk(name));
+  out.nicknames = draft.nicknames;
   out.blocking_keys = blocking_keys(draft, key);
   return out;
 }
@@ -224,6 +228,7 @@ Result<QueryEncodings> encode_query(const Json& query, const SearchKey& key, con
     }
   }
   for (const auto& name : draft.names) out.names.push_back(key.clk(name));
+  out.nicknames = draft.nicknames;
   out.blocking_keys = blocking_keys(draft, key);
   if (!draft.swapped.empty()) out.blocking_keys.push_back(key.blocking_key("birth_date", draft.swapped));
   if (out.names.empty() && out.birth.year_count == 0 && out.range_years.empty() && out.sex == 0 &&

@@ -17,7 +17,7 @@ struct Slot {
   BirthEncoding birth;
   std::uint32_t sex = 0, phone = 0;
   std::array<std::uint32_t, kMaxPlaces> places{};
-  std::uint8_t place_count = 0, clk_count = 0;
+  std::uint8_t place_count = 0, clk_count = 0, nicknames = 0;
   std::uint16_t key_count = 0;
   std::uint32_t first_clk = 0, first_key = 0;
   bool live = false;
@@ -49,7 +49,7 @@ struct PersonIndex::Impl {
   const std::vector<std::uint32_t>& block_of(std::uint64_t key) const { return blocks[key & (blocks.size() - 1)]; }
 
   StoredView view(const Slot& s) const {
-    return {clks.data() + s.first_clk, clk_bits.data() + s.first_clk, s.clk_count, &s.birth,
+    return {clks.data() + s.first_clk, clk_bits.data() + s.first_clk, s.clk_count, s.nicknames, &s.birth,
             s.sex, s.phone, s.places.data(), s.place_count};
   }
 
@@ -168,6 +168,7 @@ Status PersonIndex::upsert(std::int64_t org_id, std::int64_t person_id, const Pe
   s.place_count = static_cast<std::uint8_t>(e.places.size());
   s.first_clk = static_cast<std::uint32_t>(x.clks.size());
   s.clk_count = static_cast<std::uint8_t>(e.names.size());
+  s.nicknames = e.nicknames;
   for (const Clk& clk : e.names) {
     x.clks.push_back(clk);
     x.clk_bits.push_back(bit_count(clk));

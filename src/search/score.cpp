@@ -5,9 +5,10 @@
 // nothing else), and a caseworker must be able to follow the sum.
 //
 //   field       outcome                              m      u        weight
-//   name        Dice d of the CLKs                   -      -        20 (d - 0.55), in [-6, 9]
-//   birth date  same date                            0.85   1/14600  +6 (capped from 13.6)
-//               day and month swapped                0.08   1/14600  +4 (capped)
+//   name        best Dice d over the pairs of names  -      -        20 (d - 0.55), in [-6, 9]
+//               (a nickname counts only against a full name, as 0.8 d)
+//   birth date  same date                            0.85   1/14600  +10 (capped from 13.6)
+//               day and month swapped                0.08   1/14600  +7 (capped from 10.2)
 //               same year, other date                0.05   1/40     +1
 //               same year (a year was asked)         0.95   1/40     +2.5 (capped from 5.2)
 //               year in the age range / estimate     0.9    range/40 +1.5
@@ -17,8 +18,9 @@
 //               different                            0.02   0.5      -4.6
 //   phone       same last 9 digits                   0.6    1e-6     +6 (capped)
 //               different                            0.4    0.9      -1
-//   place       a place token in common              0.8    0.2      +2
-//               none in common                       0.2    0.8      -1.5 (rounded from -2)
+//   place       an address token in common           0.6    0.15     +2
+//               none in common                       0.4    0.85     -0.5 (rounded from -1.1:
+//                                                    survivors are moved, addresses change)
 // A field missing on either side weighs 0. The score is 1 / (1 + 2^-(weight - 6)): a name alone
 // that agrees fully scores 0.89; kReviewScore 0.5 needs weight 6.
 #include <algorithm>
@@ -62,8 +64,8 @@ Birth compare_birth(const PreparedQuery& pq, const BirthEncoding& s) {
 
 double birth_weight(Birth b) {
   switch (b) {
-    case Birth::kSameDate: return 6;
-    case Birth::kSwapped: return 4;
+    case Birth::kSameDate: return 10;
+    case Birth::kSwapped: return 7;
     case Birth::kSameYear: return 1;
     case Birth::kYearAsked: return 2.5;
     case Birth::kInRange: return 1.5;
@@ -111,8 +113,10 @@ double name_similarity(const PreparedQuery& q, const StoredView& s) {
   for (std::size_t i = 0; i < q.query.names.size(); ++i)
     for (std::size_t j = 0; j < s.clk_count; ++j) {
       const unsigned total = q.clk_bits[i] + s.clk_bits[j];
-      if (total == 0) continue;
-      best = std::max(best, 2.0 * common_bits(q.query.names[i], s.clks[j]) / total);
+      const bool query_nickname = (q.query.nicknames >> i) & 1, stored_nickname = (s.nicknames >> j) & 1;
+      if (total == 0 || (query_nickname && stored_nickname)) continue;
+      const double d = 2.0 * common_bits(q.query.names[i], s.clks[j]) / total;
+      best = std::max(best, query_nickname || stored_nickname ? 0.8 * d : d);
     }
   return best;
 }
@@ -125,7 +129,7 @@ double weigh(const PreparedQuery& q, const StoredView& s, double name_sim) {
   const int phone = agreement(q.query.phone, s.phone);
   w += phone > 0 ? 6 : phone < 0 ? -1 : 0;
   const int place = place_outcome(q.query, s);
-  w += place > 0 ? 2 : place < 0 ? -1.5 : 0;
+  w += place > 0 ? 2 : place < 0 ? -0.5 : 0;
   return w;
 }
 
@@ -146,7 +150,7 @@ void explain(const PreparedQuery& q, const StoredView& s, double name_sim, Match
   if (const int phone = agreement(q.query.phone, s.phone))
     match.fields.push_back({"phone", phone > 0 ? "same phone" : "different phone", phone > 0 ? 6.0 : -1.0});
   if (const int place = place_outcome(q.query, s))
-    match.fields.push_back({"place", place > 0 ? "same place" : "different place", place > 0 ? 2.0 : -1.5});
+    match.fields.push_back({"place", place > 0 ? "same place" : "different place", place > 0 ? 2.0 : -0.5});
   match.explanation.clear();
   for (const FieldVerdict& f : match.fields) {
     if (!match.explanation.empty()) match.explanation += ", ";

@@ -12,6 +12,7 @@ struct StoredView {
   const Clk* clks = nullptr;
   const std::uint16_t* clk_bits = nullptr;
   std::size_t clk_count = 0;
+  std::uint8_t nicknames = 0;
   const BirthEncoding* birth = nullptr;
   std::uint32_t sex = 0, phone = 0;
   const std::uint32_t* places = nullptr;

@@ -116,6 +116,9 @@ struct BirthEncoding {
 // What the index keeps of one person: keyed values only.
 struct PersonEncodings {
   std::vector<Clk> names;                    // full name first, then aliases
+  // Bit i set: names[i] is a one-word alias, a nickname ("Pappu", "Toto") that many people
+  // share; it counts only against a full name, and then for less.
+  std::uint8_t nicknames = 0;
   std::vector<std::uint64_t> blocking_keys;  // phonetic codes of tokens, alone and with years
   BirthEncoding birth;
   std::uint32_t sex = 0;    // digest; 0: not recorded or unknown
@@ -126,9 +129,11 @@ struct PersonEncodings {
 };
 
 // Encodes a person's fields (schema "person": given_name, family_name, aliases, sex, birth_date,
-// age_estimate + age_estimated_on, phone, address, region). Absent fields are left unset.
+// age_estimate + age_estimated_on, phone, address). Absent fields are left unset. The region is
+// left out: too coarse to tell people apart, and survivors are moved from region to region.
 // Fails (kInvalidArgument, naming the field) for a name that normalises to nothing or is not
-// UTF-8, or a date that is not a real YYYY-MM-DD date; a person needs at least one name.
+// UTF-8, or a date that is not a real YYYY-MM-DD date. A person without a name is still
+// encoded (found by birth date and phone only).
 Result<PersonEncodings> encode_person(const Json& fields, const SearchKey& key,
                                       const Normaliser& normaliser);
 
@@ -143,6 +148,7 @@ Result<PersonEncodings> deserialise(std::string_view bytes);
 // any order), "birth_year", and "age_min"/"age_max" (years, as of `today`). At least one field.
 struct QueryEncodings {
   std::vector<Clk> names;
+  std::uint8_t nicknames = 0;  // as in PersonEncodings
   std::vector<std::uint64_t> blocking_keys;
   BirthEncoding birth;  // a birth date, a birth year, or an age estimate's years
   std::vector<std::uint32_t> range_years;  // digests of the years of an age range

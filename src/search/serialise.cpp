@@ -1,5 +1,5 @@
 // A person's encodings as bytes, for a table beside the sealed record. Little-endian, versioned:
-//   u8 version (1) | u8 names | names x 16 x u64 | u16 keys | keys x u64 |
+//   u8 version (1) | u8 names | u8 nickname bits | names x 16 x u64 | u16 keys | keys x u64 |
 //   u32 date | u32 swapped | u8 years | u8 approximate | years x u32 |
 //   u32 sex | u32 phone | u8 places | places x u32
 #include "search/search.hpp"
@@ -37,6 +37,7 @@ std::string serialise(const PersonEncodings& e) {
   out.reserve(8 + e.names.size() * 128 + e.blocking_keys.size() * 8 + 40);
   put<std::uint8_t>(out, kFormat);
   put<std::uint8_t>(out, static_cast<std::uint8_t>(e.names.size()));
+  put<std::uint8_t>(out, e.nicknames);
   for (const Clk& clk : e.names)
     for (std::uint64_t word : clk) put(out, word);
   put<std::uint16_t>(out, static_cast<std::uint16_t>(e.blocking_keys.size()));
@@ -61,6 +62,7 @@ Result<PersonEncodings> deserialise(std::string_view bytes) {
   const auto names = in.get<std::uint8_t>();
   if (names > kMaxNames) return invalid("search encodings: too many names");
   e.names.resize(names);
+  e.nicknames = in.get<std::uint8_t>();
   for (Clk& clk : e.names)
     for (std::uint64_t& word : clk) word = in.get<std::uint64_t>();
   const auto keys = in.get<std::uint16_t>();
