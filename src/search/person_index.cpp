@@ -1,7 +1,9 @@
-// The in-memory index: compact person slots, CLKs and blocking keys in arenas, and a hash table
-// of blocks (blocking key -> slots). A query gathers the blocks of its keys, rarest first, up to
+// The in-memory index: compact person slots, CLKs and blocking keys in chunked arenas (no
+// doubling of a vector's capacity: the waste is one chunk), and a hash table of blocks
+// (blocking key -> slots). A query gathers the blocks of its keys, rarest first, up to
 // a bounded number of candidates, and scores each candidate in full.
 #include <algorithm>
+#include <memory>
 #include <mutex>
 #include <queue>
 #include <shared_mutex>
@@ -23,6 +25,29 @@ struct Slot {
   bool live = false;
 };
 
+// An array that grows by chunks of kChunk elements and never moves them.
+template <class T, std::size_t kChunk>
+class Chunked {
+ public:
+  std::size_t size() const { return size_; }
+  T& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  // Appends n <= kChunk elements side by side in one chunk; returns the index of the first.
+  std::size_t append(const T* items, std::size_t n) {
+    if (size_ % kChunk + n > kChunk) size_ = (size_ / kChunk + 1) * kChunk;
+    while (size_ + n > chunks_.size() * kChunk) chunks_.push_back(std::make_unique<T[]>(kChunk));
+    const std::size_t first = size_;
+    for (std::size_t i = 0; i < n; ++i) (*this)[first + i] = items[i];
+    size_ += n;
+    return first;
+  }
+  std::size_t memory_bytes() const { return chunks_.size() * kChunk * sizeof(T) + chunks_.capacity() * sizeof(void*); }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::size_t size_ = 0;
+};
+
 struct Ranked {
   double weight;
   double name_sim;
@@ -36,12 +61,16 @@ struct Ranked {
 
 struct PersonIndex::Impl {
   mutable std::shared_mutex mutex;
-  std::vector<Slot> slots;
+  using Clks = Chunked<Clk, 4096>;  // a slot's names side by side in one chunk
+  using ClkBits = Chunked<std::uint16_t, 4096>;  // popcount of each CLK, same indices
+  using Keys = Chunked<std::uint32_t, 65536>;  // low 32 bits of the blocking keys: enough to find
+                                               // a key's block in up to 2^32 blocks
+  Chunked<Slot, 4096> slots;
   std::vector<std::uint32_t> free_slots;
   std::unordered_map<std::int64_t, std::uint32_t> by_person;
-  std::vector<Clk> clks;                 // arena; a slot's names are contiguous
-  std::vector<std::uint16_t> clk_bits;   // popcount of each arena CLK
-  std::vector<std::uint64_t> keys;       // arena of blocking keys
+  Clks clks;
+  ClkBits clk_bits;
+  Keys keys;
   std::vector<std::vector<std::uint32_t>> blocks = std::vector<std::vector<std::uint32_t>>(1 << 12);
   std::size_t live = 0, live_clks = 0, live_keys = 0;
 
@@ -49,8 +78,16 @@ struct PersonIndex::Impl {
   const std::vector<std::uint32_t>& block_of(std::uint64_t key) const { return blocks[key & (blocks.size() - 1)]; }
 
   StoredView view(const Slot& s) const {
-    return {clks.data() + s.first_clk, clk_bits.data() + s.first_clk, s.clk_count, s.nicknames, &s.birth,
+    return {&clks[s.first_clk], &clk_bits[s.first_clk], s.clk_count, s.nicknames, &s.birth,
             s.sex, s.phone, s.places.data(), s.place_count};
+  }
+
+  // Appends a slot's names and keys to the arenas.
+  void store_arrays(Slot& s, const Clk* names, const std::uint16_t* bits, const std::uint32_t* slot_keys,
+                    Clks& to_clks, ClkBits& to_bits, Keys& to_keys) {
+    s.first_clk = static_cast<std::uint32_t>(to_clks.append(names, s.clk_count));
+    to_bits.append(bits, s.clk_count);
+    s.first_key = static_cast<std::uint32_t>(s.key_count ? to_keys.append(slot_keys, s.key_count) : to_keys.size());
   }
 
   void erase(std::uint32_t id) {
@@ -67,21 +104,16 @@ struct PersonIndex::Impl {
   // Rewrites the arenas without the ranges of removed entries once those are most of them.
   void compact_if_wasteful() {
     if (clks.size() < 4096 || clks.size() < 2 * live_clks) return;
-    std::vector<Clk> new_clks;
-    std::vector<std::uint16_t> new_bits;
-    std::vector<std::uint64_t> new_keys;
-    new_clks.reserve(live_clks);
-    new_bits.reserve(live_clks);
-    new_keys.reserve(live_keys);
-    for (Slot& s : slots) {
+    Clks new_clks;
+    ClkBits new_bits;
+    Keys new_keys;
+    std::vector<std::uint32_t> slot_keys;
+    for (std::size_t id = 0; id < slots.size(); ++id) {
+      Slot& s = slots[id];
       if (!s.live) continue;
-      const auto first_clk = static_cast<std::uint32_t>(new_clks.size());
-      new_clks.insert(new_clks.end(), clks.begin() + s.first_clk, clks.begin() + s.first_clk + s.clk_count);
-      new_bits.insert(new_bits.end(), clk_bits.begin() + s.first_clk, clk_bits.begin() + s.first_clk + s.clk_count);
-      const auto first_key = static_cast<std::uint32_t>(new_keys.size());
-      new_keys.insert(new_keys.end(), keys.begin() + s.first_key, keys.begin() + s.first_key + s.key_count);
-      s.first_clk = first_clk;
-      s.first_key = first_key;
+      slot_keys.clear();
+      for (std::size_t k = 0; k < s.key_count; ++k) slot_keys.push_back(keys[s.first_key + k]);
+      store_arrays(s, &clks[s.first_clk], &clk_bits[s.first_clk], slot_keys.data(), new_clks, new_bits, new_keys);
     }
     clks = std::move(new_clks);
     clk_bits = std::move(new_bits);
@@ -94,7 +126,7 @@ struct PersonIndex::Impl {
     if (live_keys <= 16 * blocks.size()) return;
     std::vector<std::vector<std::uint32_t>> grown(blocks.size() * 2);
     blocks.swap(grown);
-    for (std::uint32_t id = 0; id < slots.size(); ++id) {
+    for (std::uint32_t id = 0; id < static_cast<std::uint32_t>(slots.size()); ++id) {
       const Slot& s = slots[id];
       if (!s.live) continue;
       for (std::size_t k = 0; k < s.key_count; ++k) block_of(keys[s.first_key + k]).push_back(id);
@@ -155,8 +187,8 @@ Status PersonIndex::upsert(std::int64_t org_id, std::int64_t person_id, const Pe
     id = x.free_slots.back();
     x.free_slots.pop_back();
   } else {
-    id = static_cast<std::uint32_t>(x.slots.size());
-    x.slots.emplace_back();
+    const Slot fresh;
+    id = static_cast<std::uint32_t>(x.slots.append(&fresh, 1));
   }
   Slot& s = x.slots[id];
   s.org_id = org_id;
@@ -166,16 +198,13 @@ Status PersonIndex::upsert(std::int64_t org_id, std::int64_t person_id, const Pe
   s.phone = e.phone;
   std::copy(e.places.begin(), e.places.end(), s.places.begin());
   s.place_count = static_cast<std::uint8_t>(e.places.size());
-  s.first_clk = static_cast<std::uint32_t>(x.clks.size());
   s.clk_count = static_cast<std::uint8_t>(e.names.size());
   s.nicknames = e.nicknames;
-  for (const Clk& clk : e.names) {
-    x.clks.push_back(clk);
-    x.clk_bits.push_back(bit_count(clk));
-  }
-  s.first_key = static_cast<std::uint32_t>(x.keys.size());
   s.key_count = static_cast<std::uint16_t>(e.blocking_keys.size());
-  x.keys.insert(x.keys.end(), e.blocking_keys.begin(), e.blocking_keys.end());
+  std::uint16_t bits[kMaxNames];
+  for (std::size_t i = 0; i < e.names.size(); ++i) bits[i] = bit_count(e.names[i]);
+  std::vector<std::uint32_t> low_keys(e.blocking_keys.begin(), e.blocking_keys.end());
+  x.store_arrays(s, e.names.data(), bits, low_keys.data(), x.clks, x.clk_bits, x.keys);
   s.live = true;
   x.by_person[person_id] = id;
   ++x.live;
@@ -236,8 +265,8 @@ std::size_t PersonIndex::size() const {
 std::size_t PersonIndex::memory_bytes() const {
   std::shared_lock lock(impl_->mutex);
   const Impl& x = *impl_;
-  std::size_t bytes = x.slots.capacity() * sizeof(Slot) + x.free_slots.capacity() * 4 +
-                      x.clks.capacity() * sizeof(Clk) + x.clk_bits.capacity() * 2 + x.keys.capacity() * 8 +
+  std::size_t bytes = x.slots.memory_bytes() + x.free_slots.capacity() * 4 + x.clks.memory_bytes() +
+                      x.clk_bits.memory_bytes() + x.keys.memory_bytes() +
                       x.blocks.capacity() * sizeof(std::vector<std::uint32_t>);
   for (const auto& block : x.blocks) bytes += block.capacity() * 4;
   // unordered_map: a node (next pointer, key, value) per entry and a bucket pointer.
