@@ -4,8 +4,11 @@
 //   FEBRL 4: index dataset4b, query every record of dataset4a (soc_sec_id is never used).
 //   Synthetic: the persons of a `haven demo` data directory; every injected duplicate is a
 //   query (with its own fields, as an intake form would give them) for its original.
+//   Name only: the same duplicates queried by their given and family name alone, the input
+//   bench/pg_trgm_compare.sh gives PostgreSQL pg_trgm (--export-plain writes it: synthetic
+//   names in plain text, for that comparison only).
 // Usage: haven_search_bench [--febrl DIR] [--demo DIR --truth FILE --key-file FILE]
-//                           [--scan-queries N] [--max-candidates N]
+//                           [--scan-queries N] [--max-candidates N] [--export-plain DIR]
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -30,7 +33,7 @@ using Stopwatch = std::chrono::steady_clock;
 
 struct Args {
   std::string febrl = "/work/shared/data/linkage/febrl";
-  std::string demo, truth, key_file;
+  std::string demo, truth, key_file, export_plain;
   std::size_t scan_queries = 500;
   std::size_t max_candidates = QueryOptions{}.max_candidates;
 };
@@ -227,6 +230,13 @@ std::size_t resident_kb() {
   return 0;
 }
 
+std::string main_name(const Json& fields) {
+  std::string name = fields.value("given_name", "");
+  const std::string family = fields.value("family_name", "");
+  if (!family.empty()) name += (name.empty() ? "" : " ") + family;
+  return name;
+}
+
 int bench_demo(const Args& args, const Normaliser& normaliser) {
   const auto truth = read_truth(args.truth);
   std::unordered_set<std::int64_t> wanted;
@@ -252,6 +262,11 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
   double read_us = 0, encode_us = 0, insert_us = 0;
   std::size_t persons = 0, refused = 0;
   const std::size_t rss_before = resident_kb();
+  std::ofstream plain_persons;
+  if (!args.export_plain.empty()) {
+    std::filesystem::create_directories(args.export_plain);
+    plain_persons.open(std::filesystem::path(args.export_plain) / "persons.tsv");
+  }
   ListQuery list;
   list.limit = 1000;
   while (true) {
@@ -274,6 +289,12 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
       insert_us += micros_since(start);
       ++persons;
       if (wanted.count(r.id)) queries[r.id] = {r.org_id, r.fields};
+      if (plain_persons.is_open()) {
+        std::vector<std::string> names{main_name(r.fields)};
+        for (const auto& alias : r.fields.value("aliases", Json::array())) names.push_back(alias.get<std::string>());
+        for (const auto& name : names)
+          if (!name.empty()) plain_persons << r.id << '\t' << r.org_id << '\t' << name << '\n';
+      }
     }
     if (page->next_cursor.empty()) break;
     list.cursor = page->next_cursor;
@@ -288,7 +309,9 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
               bytes / static_cast<double>(persons), bytes / static_cast<double>(persons), 
               static_cast<double>(resident_kb() - rss_before) / 1e3);
   const std::int64_t today = std::chrono::duration_cast<std::chrono::days>(clock.now().time_since_epoch()).count();
-  Outcome blocked, scanned;
+  Outcome blocked, scanned, name_only;
+  std::ofstream plain_queries;
+  if (!args.export_plain.empty()) plain_queries.open(std::filesystem::path(args.export_plain) / "queries.tsv");
   std::map<std::string, std::pair<std::size_t, std::size_t>> by_corruption;  // found, total
   std::size_t scan_done = 0;
   for (const auto& d : truth) {
@@ -315,9 +338,17 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
     ++tally.second;
     if (scan_done++ < args.scan_queries)
       run_query(index, org, fields, d.duplicate, d.original, key, normaliser, today, true, 0, scanned);
+    Json name_fields = Json::object();
+    for (const char* part : {"given_name", "family_name"})
+      if (fields.contains(part)) name_fields[part] = fields[part];
+    run_query(index, org, name_fields, d.duplicate, d.original, key, normaliser, today, false, args.max_candidates,
+              name_only);
+    if (plain_queries.is_open())
+      plain_queries << d.duplicate << '\t' << org << '\t' << main_name(fields) << '\t' << d.original << '\n';
   }
   report("blocked query", blocked);
   report("reference: full scan", scanned);
+  report("name only (blocked)", name_only);
   std::printf("  at review score %.2f (top-1 flagged): precision %.4f  recall %.4f\n", kReviewScore,
               static_cast<double>(blocked.flagged_right) / static_cast<double>(std::max<std::size_t>(blocked.flagged, 1)),
               static_cast<double>(blocked.flagged_right) / static_cast<double>(std::max<std::size_t>(blocked.queries, 1)));
@@ -343,6 +374,7 @@ int main(int argc, char** argv) {
     else if (flag == "--key-file") args.key_file = value;
     else if (flag == "--scan-queries") args.scan_queries = std::stoul(value);
     else if (flag == "--max-candidates") args.max_candidates = std::stoul(value);
+    else if (flag == "--export-plain") args.export_plain = value;
     else return std::fprintf(stderr, "unknown option %s\n", flag.c_str()), 2;
   }
   auto normaliser = Normaliser::create();
