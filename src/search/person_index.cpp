@@ -145,7 +145,7 @@ struct PersonIndex::Impl {
       const StoredView v = view(s);
       const double name_sim = name_similarity(prepared, v);
       const double weight = weigh(prepared, v, name_sim);
-      if (score_of(weight) < options.min_score) return;
+      if (options.min_score > 0 && score_of(weight) < options.min_score) return;
       const Ranked r{weight, name_sim, id, s.person_id};
       if (worst_first.size() < options.top_k) {
         worst_first.push(r);

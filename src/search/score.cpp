@@ -105,10 +105,14 @@ int agreement(std::uint32_t a, std::uint32_t b) { return a == 0 || b == 0 ? 0 : 
 
 PreparedQuery::PreparedQuery(const QueryEncodings& q) : query(q) {
   for (const Clk& clk : q.names) clk_bits.push_back(bit_count(clk));
+#if defined(__x86_64__) && defined(__GNUC__)
+  wide_popcount = __builtin_cpu_supports("avx512vpopcntdq");
+#endif
 }
 
-double name_similarity(const PreparedQuery& q, const StoredView& s) {
-  if (q.query.names.empty() || s.clk_count == 0) return -1;
+namespace {
+
+[[gnu::always_inline]] inline double best_dice(const PreparedQuery& q, const StoredView& s) {
   double best = 0;
   for (std::size_t i = 0; i < q.query.names.size(); ++i)
     for (std::size_t j = 0; j < s.clk_count; ++j) {
@@ -119,6 +123,22 @@ double name_similarity(const PreparedQuery& q, const StoredView& s) {
       best = std::max(best, query_nickname || stored_nickname ? 0.8 * d : d);
     }
   return best;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx512f,avx512vpopcntdq")]] double best_dice_avx512(const PreparedQuery& q, const StoredView& s) {
+  return best_dice(q, s);
+}
+#endif
+
+}  // namespace
+
+double name_similarity(const PreparedQuery& q, const StoredView& s) {
+  if (q.query.names.empty() || s.clk_count == 0) return -1;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (q.wide_popcount) return best_dice_avx512(q, s);
+#endif
+  return best_dice(q, s);
 }
 
 double weigh(const PreparedQuery& q, const StoredView& s, double name_sim) {
