@@ -1,6 +1,7 @@
 #include "cli/data_dir.hpp"
 
 #include <cstdio>
+#include <fstream>
 
 namespace haven::cli {
 
@@ -21,13 +22,43 @@ int fail(const Error& error) {
 
 fs::path database_file(const std::string& data_dir) { return fs::path(data_dir) / "haven.db"; }
 
+std::string postgres_location(const std::string& data_dir) {
+  std::ifstream in(fs::path(data_dir) / "database");
+  std::string line, location;
+  while (location.empty() && std::getline(in, line)) {
+    const auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;  // blank lines and comments
+    location = line.substr(start);
+    while (!location.empty() && (location.back() == ' ' || location.back() == '\r')) location.pop_back();
+  }
+  return location;
+}
+
+namespace {
+
+Result<std::unique_ptr<Store>> open_store(const std::string& data_dir, KeyRing& keys, const Clock& clock) {
+  if (const std::string location = postgres_location(data_dir); !location.empty()) {
+    PostgresOptions options;
+    options.key_ring = &keys;
+    // The server may still be starting (a deployment bringing everything up at once): say so and wait.
+    options.on_retry = [](const std::string& problem, std::chrono::milliseconds retry_in) {
+      std::fprintf(stderr, "haven: event=database_unreachable retry_in_ms=%lld problem=\"%s\"\n",
+                   static_cast<long long>(retry_in.count()), problem.c_str());
+    };
+    return open_postgres_store(location, clock, std::move(options));
+  }
+  SqliteOptions options;
+  options.key_ring = &keys;
+  return open_sqlite_store(database_file(data_dir), clock, options);
+}
+
+}  // namespace
+
 Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> keys, const Clock& clock) {
   DataDir data;
   data.dir = data_dir;
   data.keys = std::move(keys);
-  SqliteOptions options;
-  options.key_ring = data.keys.get();
-  auto store = open_sqlite_store(database_file(data_dir), clock, options);
+  auto store = open_store(data_dir, *data.keys, clock);
   HAVEN_TRY(store);
   data.store = std::move(store.value());
   auto chain_key = data.keys->audit_chain_key();
@@ -37,7 +68,7 @@ Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> 
 }
 
 Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock) {
-  if (!fs::exists(database_file(data_dir)))
+  if (!fs::exists(database_file(data_dir)) && postgres_location(data_dir).empty())
     return Error{ErrorCode::kNotFound,
                  "no Haven data in " + data_dir + "; create it with `haven init --data " + data_dir +
                      " ...` or `haven demo --data " + data_dir + "`",
@@ -60,13 +91,33 @@ Result<DataDir> create_new(const std::string& data_dir, const std::string& key_f
   fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, error);  // survivors' data: owner only
   auto keys = KeyRing::create(data_dir, *source);
   HAVEN_TRY(keys);
-  return open_with(data_dir, std::move(keys.value()), clock);
+  auto data = open_with(data_dir, std::move(keys.value()), clock);
+  if (postgres_location(data_dir).empty()) return data;
+  // A PostgreSQL database outlives the directory: never start a second Haven inside one that
+  // already holds Haven data (its data keys then refuse the new master key, or it has organisations).
+  Result<std::int64_t> organisations = data.ok() ? Result<std::int64_t>(0) : Result<std::int64_t>(data.error());
+  if (data.ok()) {
+    auto tx = data->store->begin(false);
+    organisations = tx.ok() ? (*tx)->count(*find_entity("organisation"), 0) : Result<std::int64_t>(tx.error());
+  }
+  if (organisations.ok() && *organisations == 0) return data;
+  if (data.ok()) remove_new(*data, data_dir);
+  else fs::remove(fs::path(data_dir) / "keys.json", error);
+  if (!organisations.ok() && organisations.error().code != ErrorCode::kUnauthenticated) return organisations.error();
+  return Error{ErrorCode::kConflict, "the PostgreSQL database named in " + data_dir +
+                                         "/database already holds Haven data; name an empty database", ""};
+  return data;
 }
 
 void remove_new(DataDir& data, const std::string& data_dir) {
   data.audit.reset();
   data.store.reset();
   std::error_code ignored;
+  if (!postgres_location(data_dir).empty()) {
+    // The operator's `database` file stays; what init made in the directory goes.
+    for (const char* made : {"keys.json", "audit.anchor"}) fs::remove(fs::path(data_dir) / made, ignored);
+    return;
+  }
   fs::remove_all(data_dir, ignored);
 }
 

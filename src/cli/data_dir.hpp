@@ -20,6 +20,15 @@ int fail(const Error& error);
 
 std::filesystem::path database_file(const std::string& data_dir);
 
+// A data directory normally holds its SQLite database (haven.db). For a national deployment it
+// names a PostgreSQL database instead: the file `database` in the directory holds one libpq
+// connection string or postgres:// URI (no password: libpq takes it from PGPASSWORD or
+// ~/.pgpass). keys.json (salt, cost and check value of the master key; nothing secret) and
+// audit.anchor stay in the directory either way, so every server gets a copy of the directory and
+// the master key (--key-file or HAVEN_PASSPHRASE) and all of them open the same database.
+// Returns the connection string, or "" when the directory uses SQLite.
+std::string postgres_location(const std::string& data_dir);
+
 // A data directory opened for work: its key ring (from the passphrase or key file) and its store.
 struct DataDir {
   std::string dir;
