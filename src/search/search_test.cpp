@@ -1,6 +1,7 @@
 // Normalisation, phonetic codes and keyed encodings.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "search/search.hpp"
@@ -121,6 +122,33 @@ TEST_F(Names, OddButValidInputGivesSensibleTokens) {
   std::string long_devanagari;
   for (int i = 0; i < 150; ++i) long_devanagari += "मोह ";  // 500+ characters
   EXPECT_EQ(tokens(long_devanagari).size(), kMaxTokens);
+}
+
+TEST_F(Names, RandomBytesNeverCrashOrStall) {
+  std::uint64_t state = 42;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<unsigned>(state >> 33);
+  };
+  // Pieces of many scripts, combining marks, emoji and invalid bytes, in random order.
+  const std::vector<std::string> pieces = {"a", "Z", " ", "'", "-", ".", "\xcc\x81", "\xe0\xa4\x95", "\xe0\xa5\x8d",
+                                           "\xe0\xa4\xbe", "\xe1\x9e\x80", "\xe1\x9f\x92", "\xe1\x9f\x89", "\xd8\xa8",
+                                           "\xd0\x96", "\xe0\xae\x95", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xff", "\xc3", "7"};
+  const auto start = std::chrono::steady_clock::now();
+  const SearchKey key(key_of(9));
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    const unsigned length = next() % 40;
+    for (unsigned k = 0; k < length; ++k) text += pieces[next() % pieces.size()];
+    auto result = normaliser_->name_tokens(text);
+    if (result.ok()) {
+      EXPECT_FALSE(result->empty());
+      for (const auto& token : *result)
+        for (char c : token) EXPECT_TRUE(c >= 'a' && c <= 'z') << text;
+    }
+    (void)encode_person({{"given_name", text}, {"address", text}}, key, *normaliser_);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
 TEST(Phonetic, CodesForNamesOfManyOrigins) {
