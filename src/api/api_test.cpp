@@ -418,5 +418,60 @@ TEST_F(Api, AccountsAndLookUpsBySealedFields) {
   call("GET", "/api/v1/persons?phone=%2B639175550101", login("ana", "ana's long password!"), nullptr, 403);
 }
 
+TEST_F(Api, ReportsAreForOverseersAndSuppressSmallCells) {
+  const std::string maria = login("maria", "maria's long password");
+  const Json one_case = {{"title", "Report test"}, {"exploitation_form", "labour_brick_kiln"}, {"country", "PH"}, {"opened_on", "2025-04-01"}};
+  call("POST", "/api/v1/cases", maria, &one_case, 201);
+  call("GET", "/api/v1/reports/funnel", login("jose", "jose's long password"), nullptr, 403);
+  const Json report = call("GET", "/api/v1/reports/funnel?period=quarter", maria, nullptr, 200, "Report");
+  bool suppressed_seen = false;
+  for (const auto& row : report["tables"][0]["rows"]) {
+    EXPECT_NE(row["investigations opened"], 1) << "a count of one is never shown";
+    suppressed_seen = suppressed_seen || row["investigations opened"] == "<5";
+  }
+  EXPECT_TRUE(suppressed_seen) << report.dump();
+  call("GET", "/api/v1/reports/funnel?min_cell=1", maria, nullptr, 200, "Report");  // raised back to 5
+  call("GET", "/api/v1/reports/funnel?period=week", maria, nullptr, 400);
+  call("GET", "/api/v1/reports/prevalence", maria, nullptr, 400);
+  call("GET", "/api/v1/reports/outcomes", login("ana", "ana's long password!"), nullptr, 200, "Report");
+
+  auto c = client();
+  auto csv = c.Get("/api/v1/reports/funnel?format=csv", auth(maria));
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->body.rfind("period,reports received", 0), 0u) << csv->body;
+  auto xlsx = c.Get("/api/v1/reports/strengthening?format=xlsx", auth(maria));
+  ASSERT_TRUE(xlsx);
+  EXPECT_EQ(xlsx->body.substr(0, 2), "PK");
+  auto svg = c.Get("/api/v1/reports/funnel/charts/0.svg", auth(maria));
+  ASSERT_TRUE(svg);
+  EXPECT_EQ(svg->get_header_value("Content-Type"), "image/svg+xml");
+  EXPECT_NE(svg->body.find("<svg"), std::string::npos);
+  auto png = c.Get("/api/v1/reports/time-to-justice/charts/1.png", auth(maria));
+  ASSERT_TRUE(png);
+  EXPECT_EQ(png->body.substr(1, 3), "PNG");
+  call("GET", "/api/v1/reports/funnel/charts/9.svg", maria, nullptr, 404);
+}
+
+TEST_F(Api, EstimatesFromACaptureTable) {
+  const std::string ana = login("ana", "ana's long password!");
+  // Korea's three lists (Silverman, Chan and Vincent 2024), as rows.
+  const Json table = {{"lists", {"b", "c", "d"}},
+                      {"rows", {{{"on", {0, 0, 1}}, {"count", 41}}, {{"on", {0, 1, 0}}, {"count", 5}},
+                                {{"on", {1, 0, 0}}, {"count", 5}}, {{"on", {1, 1, 0}}, {"count", 54}},
+                                {{"on", {0, 1, 1}}, {"count", 4}}, {{"on", {1, 0, 1}}, {"count", 10}},
+                                {{"on", {1, 1, 1}}, {"count", 4}}}}};
+  const Json estimate = call("POST", "/api/v1/estimates", ana, &table, 200, "Estimate");
+  EXPECT_EQ(estimate["observed"], 123);
+  EXPECT_GE(estimate["total"].get<double>(), 123);
+  EXPECT_FALSE(estimate["report"].get<std::string>().empty());
+  const Json csv = {{"csv", "A,B,count\n1,0,10\n0,1,12\n1,1,-3\n"}};
+  const Json refused = call("POST", "/api/v1/estimates", ana, &csv, 400);
+  EXPECT_NE(refused["detail"].get<std::string>().find("negative"), std::string::npos) << refused.dump();
+  const Json malformed = {{"lists", {"A", "B"}}, {"rows", {{{"on", {1, 2}}, {"count", 3}}}}};
+  call("POST", "/api/v1/estimates", ana, &malformed, 400);
+  call("POST", "/api/v1/estimates?bootstrap=100000", ana, &table, 400);
+}
+
 }  // namespace
 }  // namespace haven

@@ -310,6 +310,73 @@ Json openapi_document() {
       {"summary", "A case's timeline: events, operations, legal stages and hearings"},
       {"parameters", {{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}}},
       {"responses", timeline_responses}};
+
+  auto query_param = [](const char* name, Json schema, const char* description) {
+    return Json{{"name", name}, {"in", "query"}, {"required", false}, {"schema", std::move(schema)}, {"description", description}};
+  };
+  const Json report_name = {{"name", "name"}, {"in", "path"}, {"required", true},
+                            {"schema", {{"type", "string"}, {"enum", {"funnel", "time-to-justice", "outcomes", "strengthening"}}}}};
+  const Json report_parameters = {
+      report_name,
+      query_param("period", {{"type", "string"}, {"enum", {"year", "quarter", "month"}}}, "Rows per year (default), quarter or month"),
+      query_param("by", {{"type", "string"}, {"enum", {"region", "exploitation_form"}}}, "Also group by region or form of exploitation"),
+      query_param("from", {{"type", "string"}, {"format", "date"}}, "First day counted"),
+      query_param("to", {{"type", "string"}, {"format", "date"}}, "Last day counted"),
+      query_param("min_cell", {{"type", "integer"}, {"minimum", 5}}, "Counts below this are shown as <N (at least 5)"),
+      query_param("format", {{"type", "string"}, {"enum", {"json", "csv", "xlsx"}}}, "json (default), csv (one table) or xlsx"),
+      query_param("table", {{"type", "string"}}, "With format=csv: which table (default the first)")};
+  Json cell = {{"description", "A count, a number, text, null, or \"<5\" where small-cell suppression hid the value"}};
+  Json report_schema = {{"type", "object"}, {"required", {"report", "title", "parameters", "tables", "charts", "notes"}}};
+  Json table_schema = {{"type", "object"}, {"required", {"name", "title", "columns", "rows"}}};
+  table_schema["properties"]["rows"] = {{"type", "array"}, {"items", {{"type", "object"}, {"additionalProperties", cell}}}};
+  report_schema["properties"] = {{"report", {{"type", "string"}}},
+                                 {"title", {{"type", "string"}}},
+                                 {"parameters", {{"type", "object"}}},
+                                 {"notes", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                                 {"tables", {{"type", "array"}, {"items", table_schema}}},
+                                 {"charts", {{"type", "array"}, {"items", {{"type", "object"}}}}}};
+  Json report_responses = errors();
+  schemas["Report"] = report_schema;
+  report_responses["200"] = json_response("The report; with format=csv or xlsx, a file", {{"$ref", "#/components/schemas/Report"}});
+  Json report_list = errors();
+  report_list["200"] = json_response("Report names", {{"type", "object"}});
+  paths["/api/v1/reports"]["get"] = {{"summary", "The reports available (supervisors, analysts, administrators)"},
+                                     {"responses", report_list}};
+  paths["/api/v1/reports/{name}"]["get"] = {
+      {"summary", "An indicator report of your organisation, with small-cell suppression (docs/indicators.md)"},
+      {"parameters", report_parameters}, {"responses", report_responses}};
+  Json chart_responses = errors();
+  chart_responses["200"] = {{"description", "The chart as SVG or PNG"}};
+  for (const char* format : {"svg", "png"})
+    paths[std::string("/api/v1/reports/{name}/charts/{index}.") + format]["get"] = {
+        {"summary", std::string("One of the report's charts as ") + format},
+        {"parameters", {report_name, {{"name", "index"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}, {"minimum", 0}}}}}},
+        {"responses", chart_responses}};
+
+  Json estimate_schema = {{"type", "object"}, {"required", {"observed", "hidden", "total", "ci_low", "ci_high", "model", "method"}}};
+  estimate_schema["properties"] = {{"observed", {{"type", "integer"}}}, {"hidden", {{"type", "number"}}}, {"total", {{"type", "number"}}},
+                                   {"ci_low", {{"type", "number"}}}, {"ci_high", {{"type", Json::array({"number", "null"})}}},
+                                   {"model", {{"type", "array"}, {"items", {{"type", "string"}}}}}, {"method", {{"type", "string"}}},
+                                   {"report", {{"type", "string"}}}};
+  Json estimate_responses = errors();
+  schemas["Estimate"] = estimate_schema;
+  estimate_responses["200"] = json_response("The estimate, its intervals, the model and a report for people",
+                                            {{"$ref", "#/components/schemas/Estimate"}});
+  estimate_responses["409"] = problem_response("No model gives a finite, identifiable estimate for this table");
+  paths["/api/v1/estimates"]["post"] = {
+      {"summary", "Multiple systems estimation from a capture-history table (docs/estimation.md)"},
+      {"parameters", {query_param("select", {{"type", "string"}, {"enum", {"stepwise", "aic", "bic"}}}, "Model selection (default stepwise)"),
+                      query_param("threshold", {{"type", "number"}}, "Stepwise p-value threshold (default 0.02)"),
+                      query_param("bootstrap", {{"type", "integer"}, {"minimum", 0}, {"maximum", 2000}}, "Parametric bootstrap replicates"),
+                      query_param("seed", {{"type", "integer"}}, "Bootstrap seed"),
+                      query_param("format", {{"type", "string"}, {"enum", {"json", "svg"}}}, "svg: the observed-vs-fitted chart")}},
+      {"requestBody",
+       {{"required", true},
+        {"content",
+         {{"text/csv", {{"schema", {{"type", "string"}}}}},
+          {"application/json",
+           {{"schema", {{"type", "object"}, {"description", "{\"csv\": text} or {\"lists\": [names], \"rows\": [{\"on\": [0|1...], \"count\": n}]}"}}}}}}}}},
+      {"responses", estimate_responses}};
   return doc;
 }
 

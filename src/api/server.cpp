@@ -123,6 +123,7 @@ ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptio
   // Specific routes first: cpp-httplib takes the first pattern that matches.
   impl_->account_routes();
   impl_->referral_routes();
+  impl_->evidence_routes();
   impl_->record_routes();
 }
 

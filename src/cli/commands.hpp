@@ -48,6 +48,14 @@ struct RekeyOptions {
   bool rotate_data_keys = false;  // new data keys, every sealed value re-sealed
 };
 int run_rekey(const RekeyOptions& options);
+
+struct ReportOptions {
+  std::string data_dir, key_file, name, period = "year", by, from, to, as_of, format = "text", out, table, chart;
+  std::int64_t org_id = 0;
+  int min_cell = 5;
+  std::size_t chart_index = 0;
+};
+int run_report(const ReportOptions& options);
 int run_init(const InitOptions& options);
 int run_serve(const ServeOptions& options);
 int run_demo(const DemoCommandOptions& options);
@@ -56,6 +64,16 @@ int run_export(const TransferOptions& options);
 int run_backup(const BackupOptions& options);
 int run_keygen(const std::string& path);
 int run_version();
+
+// haven estimate FILE: multiple systems estimation from a capture-history CSV (no data directory).
+struct EstimateCommandOptions {
+  std::string file, select = "stepwise", chart;
+  double threshold = 0.02;
+  int bootstrap = 0;
+  std::uint64_t seed = 1;
+  bool reselect = false, no_sensitivity = false, json = false;
+};
+int run_estimate(const EstimateCommandOptions& options);
 
 // Kinds in the order an import must follow (a kind only references kinds before it).
 std::vector<std::string> transfer_kinds();

@@ -98,9 +98,50 @@ int main(int argc, char** argv) {
   rekey_cmd->add_option("--new-key-file", rekey.new_key_file, "Protect the data with this key file instead (see keygen)");
   rekey_cmd->add_flag("--rotate-data-keys", rekey.rotate_data_keys, "Make new data keys and re-seal every sealed value");
 
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "Indicators for governments and donors, with small-cell suppression (see docs/indicators.md):\n"
+                                                  "  funnel           reports -> investigations -> operations -> charges -> convictions\n"
+                                                  "  time-to-justice  Kaplan-Meier days to charges and to verdict, open cases censored\n"
+                                                  "  outcomes         assessment scores per domain, share and time to restored\n"
+                                                  "  strengthening    officials trained and test scores, case-file audit compliance");
+  add_data_options(report_cmd, report.data_dir, report.key_file, "Data directory");
+  report_cmd->add_option("name", report.name, "funnel, time-to-justice, outcomes or strengthening")->required();
+  report_cmd->add_option("--org", report.org_id, "Organisation id (default: every organisation)");
+  report_cmd->add_option("--period", report.period, "year, quarter or month (default year)");
+  report_cmd->add_option("--by", report.by, "Also group by region or exploitation_form");
+  report_cmd->add_option("--from", report.from, "First day counted, YYYY-MM-DD");
+  report_cmd->add_option("--to", report.to, "Last day counted, YYYY-MM-DD");
+  report_cmd->add_option("--as-of", report.as_of, "Day open cases are censored at (default today)");
+  report_cmd->add_option("--min-cell", report.min_cell, "Counts below this are shown as <N (default 5; 0 shows every count)");
+  report_cmd->add_option("--format", report.format, "text, json, csv (one table) or xlsx (every table; needs --out)");
+  report_cmd->add_option("--table", report.table, "With --format csv: the table to write (default the first)");
+  report_cmd->add_option("--out", report.out, "Write to this file instead of standard output");
+  report_cmd->add_option("--chart", report.chart, "Also draw a chart into this .svg or .png file");
+  report_cmd->add_option("--chart-index", report.chart_index, "Which of the report's charts to draw (default 0)");
+
   std::string key_path;
   auto* keygen_cmd = app.add_subcommand("keygen", "Write a new random master key file, for use with --key-file instead of a passphrase.");
   keygen_cmd->add_option("--to", key_path, "Key file to create (never overwritten)")->required();
+
+  EstimateCommandOptions estimate;
+  auto* estimate_cmd = app.add_subcommand(
+      "estimate", "Estimate how many victims no agency has found (multiple systems estimation) from a CSV\n"
+                  "capture-history table: one 0/1 column per agency's list and a count column (count, n or\n"
+                  "frequency), one row per pattern of lists people were found on. Prints the estimated total\n"
+                  "with its 95% interval, the model chosen and the method's caveats (see docs/estimation.md).");
+  estimate_cmd->add_option("file", estimate.file, "Capture-history CSV file")->required();
+  estimate_cmd->add_option("--select", estimate.select,
+                           "How to choose which pairs of lists depend on each other: stepwise (the reference rule of\n"
+                           "Chan, Silverman and Vincent, default), aic, bic, or main (lists independent)");
+  estimate_cmd->add_option("--threshold", estimate.threshold, "Stepwise: add a pair while its p-value is below this (default 0.02)")
+      ->check(CLI::Range(1e-12, 0.999999));
+  estimate_cmd->add_option("--bootstrap", estimate.bootstrap, "Also a parametric bootstrap BCa interval from N replicates (e.g. 1000)")
+      ->check(CLI::Range(0, 100000));
+  estimate_cmd->add_option("--seed", estimate.seed, "Bootstrap seed: the same seed gives the same interval (default 1)");
+  estimate_cmd->add_flag("--reselect", estimate.reselect, "Bootstrap: choose the model again in every replicate (slower, wider)");
+  estimate_cmd->add_flag("--no-sensitivity", estimate.no_sensitivity, "Skip the table of estimates under other candidate models");
+  estimate_cmd->add_flag("--json", estimate.json, "Print one JSON object instead of the report");
+  estimate_cmd->add_option("--chart", estimate.chart, "Also write an SVG chart of observed against fitted counts to this file");
 
   auto* version_cmd = app.add_subcommand("version", "Print the version of Haven, its schema and SQLite.");
 
@@ -118,10 +159,12 @@ int main(int argc, char** argv) {
   if (backup_cmd->parsed()) return run_backup(backup);
   if (keygen_cmd->parsed()) return run_keygen(key_path);
   if (rekey_cmd->parsed()) return run_rekey(rekey);
+  if (report_cmd->parsed()) return run_report(report);
   if (audit_cmd->parsed()) {
     audit.verify = verify_cmd->parsed();
     return run_audit(audit);
   }
+  if (estimate_cmd->parsed()) return run_estimate(estimate);
   if (version_cmd->parsed()) return run_version();
   return 2;
 }

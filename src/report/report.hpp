@@ -85,6 +85,8 @@ void suppress_small_cells(Report& report, int min_cell);
 
 Json to_json(const Report& report);
 std::string to_csv(const Table& table);
+// For a terminal: each table with aligned columns, then the notes.
+std::string to_text(const Report& report);
 Result<std::string> to_xlsx(const Report& report);  // one worksheet per table
 Result<std::string> chart_svg(const Chart& chart);
 Result<std::string> chart_png(const Chart& chart);

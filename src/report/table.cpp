@@ -1,4 +1,5 @@
 // Small-cell suppression and the plain renderings (JSON, CSV) of report tables.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -128,6 +129,31 @@ std::string to_csv(const Table& table) {
       out += (c ? "," : "") + csv_field(c < row.size() ? cell_text(row[c], table.min_cell) : "");
     out += "\r\n";
   }
+  return out;
+}
+
+std::string to_text(const Report& report) {
+  std::string out = report.title + "\n";
+  for (const auto& table : report.tables) {
+    out += "\n" + table.title + "\n";
+    std::vector<std::vector<std::string>> cells{table.columns};
+    for (const auto& row : table.rows) {
+      std::vector<std::string> line;
+      for (std::size_t c = 0; c < table.columns.size(); ++c) line.push_back(c < row.size() ? cell_text(row[c], table.min_cell) : "");
+      cells.push_back(std::move(line));
+    }
+    std::vector<std::size_t> widths(table.columns.size(), 0);
+    for (const auto& line : cells)
+      for (std::size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], line[c].size());
+    for (const auto& line : cells) {
+      for (std::size_t c = 0; c < line.size(); ++c)
+        out += line[c] + std::string(widths[c] - line[c].size() + (c + 1 < line.size() ? 2 : 0), ' ');
+      out += "\n";
+    }
+    if (table.rows.empty()) out += "(no records in this period)\n";
+  }
+  if (!report.notes.empty()) out += "\nNotes:\n";
+  for (const auto& note : report.notes) out += "- " + note + "\n";
   return out;
 }
 

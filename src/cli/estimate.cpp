@@ -1,0 +1,62 @@
+// haven estimate: multiple systems estimation from a capture-history CSV. Needs no data
+// directory: the table is the input, the estimate the output.
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "stats/stats.hpp"
+
+namespace haven::cli {
+
+int run_estimate(const EstimateCommandOptions& options) {
+  auto table = stats::read_capture_table(options.file);
+  if (!table.ok()) {
+    const Error& error = table.error();
+    if (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kUnavailable) {
+      std::cerr << "haven estimate: " << error.message << "\n";
+      return kExitFailure;
+    }
+    std::cerr << "haven estimate: " << options.file << (error.field.empty() ? "" : ", " + error.field) << ": "
+              << error.message << "\nNothing was estimated. A capture-history table has one 0/1 column per list "
+              << "and a count column (count, n or frequency), one row per capture pattern.\n";
+    return kExitBadData;
+  }
+
+  stats::EstimateOptions estimate;
+  const auto selection = stats::parse_selection(options.select);
+  if (!selection || *selection == stats::Selection::kFixed) {
+    std::cerr << "haven estimate: --select must be stepwise, aic, bic or main; got \"" << options.select << "\"\n";
+    return 2;
+  }
+  estimate.selection = *selection;
+  estimate.threshold = options.threshold;
+  estimate.bootstrap = options.bootstrap;
+  estimate.seed = options.seed;
+  estimate.bootstrap_reselect = options.reselect;
+  estimate.sensitivity = !options.no_sensitivity;
+  auto result = stats::estimate_population(*table, estimate);
+  if (!result.ok()) {
+    std::cerr << "haven estimate: " << (result.error().field.empty() ? "" : result.error().field + ": ")
+              << result.error().message << "\n";
+    return result.error().code == ErrorCode::kInvalidArgument ? 2 : kExitFailure;
+  }
+
+  if (!options.chart.empty()) {
+    std::ofstream chart(options.chart, std::ios::binary | std::ios::trunc);
+    chart << stats::render_chart_svg(*result);
+    if (!chart.flush()) {
+      std::cerr << "haven estimate: cannot write the chart to " << options.chart << "\n";
+      return kExitFailure;
+    }
+  }
+  if (options.json) {
+    std::cout << stats::to_json(*result).dump() << "\n";
+  } else {
+    std::cout << stats::render_report(*result);
+    if (!options.chart.empty()) std::cout << "\nChart of observed against fitted counts: " << options.chart << "\n";
+  }
+  return std::cout.flush() ? 0 : kExitFailure;
+}
+
+}  // namespace haven::cli
