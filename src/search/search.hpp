@@ -202,8 +202,8 @@ class PersonIndex {
   PersonIndex& operator=(const PersonIndex&) = delete;
 
   // Adds or replaces the entry of `person_id` (ids are unique across organisations).
-  // Fails (kInvalidArgument) for encodings without a name, more than kMaxNames names or
-  // person_id <= 0.
+  // Fails (kInvalidArgument) for person_id <= 0 or encodings out of range (more than kMaxNames
+  // names: not made by encode_person).
   Status upsert(std::int64_t org_id, std::int64_t person_id, const PersonEncodings& encodings);
   // Whether there was an entry.
   bool remove(std::int64_t person_id);
