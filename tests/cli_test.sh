@@ -21,7 +21,7 @@ check_exit() {  # check_exit NAME CODE COMMAND...: the command must exit with CO
 }
 rows() { tail -n +2 "$1" | grep -c . ; }
 
-for command in "" init serve demo import export backup version; do
+for command in "" init serve demo import export backup report version; do
   check "--help $command" "$haven" $command --help
 done
 check "version" "$haven" version
@@ -42,6 +42,23 @@ check "demo" "$haven" demo --data "$work/demo" --persons 300 --seed 7 --duplicat
 check "export every kind" "$haven" export --data "$work/demo" --org 1 --dir "$work/export1"
 check "import every kind" "$haven" import --data "$work/office" --org 1 --dir "$work/export1"
 check "export again" "$haven" export --data "$work/office" --org 1 --dir "$work/export2"
+
+# Reports on the demo data: text, JSON, CSV with suppressed cells, XLSX, charts; bad requests refused.
+check "report funnel" "$haven" report funnel --data "$work/demo" --as-of 2026-11-26
+grep -q "Justice pipeline" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: report text"; head "$work/out"; }
+check "report time to justice as JSON" "$haven" report time-to-justice --data "$work/demo" --format json --by region
+grep -q '"report": "time-to-justice"' "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: report json"; }
+check "report outcomes as CSV" "$haven" report outcomes --data "$work/demo" --org 1 --period quarter --format csv --table scores
+head -1 "$work/out" | grep -q "^period,assessments" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: report csv"; head -3 "$work/out"; }
+check "report as XLSX with a PNG chart" "$haven" report strengthening --data "$work/demo" --format xlsx --out "$work/r.xlsx" --chart "$work/r.png"
+[ "$(head -c 2 "$work/r.xlsx")" = "PK" ] && [ "$(head -c 4 "$work/r.png" | tail -c 3)" = "PNG" ] && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: xlsx or png"; }
+check "report chart as SVG" "$haven" report funnel --data "$work/demo" --chart "$work/f.svg"
+grep -q "<svg" "$work/f.svg" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: svg chart"; }
+check_exit "an unknown report is refused" 3 "$haven" report prevalence --data "$work/demo"
+grep -q "funnel, time-to-justice" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: unknown report message"; }
+check_exit "a bad period is refused" 3 "$haven" report funnel --data "$work/demo" --period week
+check_exit "xlsx needs --out" 2 "$haven" report funnel --data "$work/demo" --format xlsx
 for file in "$work"/export1/*.csv; do
   kind=$(basename "$file")
   case "$kind" in users.csv|organisations.csv) continue ;; esac  # matched to what the target already has

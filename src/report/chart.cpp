@@ -114,7 +114,8 @@ void draw(cairo_t* cr, const Chart& chart) {
       }
       continue;
     }
-    if (chart.kind == Chart::Kind::kSteps && series.low.size() == series.y.size()) {
+    // Bands only while they stay readable: with many curves they hide one another.
+    if (chart.kind == Chart::Kind::kSteps && series.low.size() == series.y.size() && chart.series.size() <= 3) {
       set_colour(cr, s, 0.15);
       for (std::size_t i = 0; i + 1 < series.x.size(); ++i) {
         cairo_rectangle(cr, px(series.x[i]), py(series.high[i]), px(series.x[i + 1]) - px(series.x[i]),

@@ -213,6 +213,12 @@ Result<Report> time_to_justice_report(Transaction& tx, const ReportRequest& requ
   comparison.columns = {"measure", "groups compared", "chi-square", "degrees of freedom", "p-value"};
 
   auto optional_cell = [](const std::optional<double>& value) { return value ? Cell::value(*value, {2}) : Cell::empty(); };
+  // Subjects minus events: hidden with either, or subtraction would give a suppressed count back.
+  auto still_open = [](std::int64_t n) {
+    Cell cell = Cell::count(n);
+    cell.derived_from = {2, 3};
+    return cell;
+  };
   auto add_measure = [&](const std::string& measure, const Groups& groups) -> Status {
     Chart chart;
     chart.kind = Chart::Kind::kSteps;
@@ -225,7 +231,7 @@ Result<Report> time_to_justice_report(Transaction& tx, const ReportRequest& requ
       auto curve = stats::kaplan_meier(observations);
       HAVEN_TRY(curve);
       medians.rows.push_back({Cell::label(measure), Cell::label(group), Cell::count(curve->subjects), Cell::count(curve->events),
-                              Cell::count(curve->subjects - curve->events), optional_cell(curve->median),
+                              still_open(curve->subjects - curve->events), optional_cell(curve->median),
                               optional_cell(curve->median_low), optional_cell(curve->median_high)});
       // A curve shows each event's timing: only groups above the small-cell threshold are drawn.
       if (curve->subjects < std::max(request.min_cell, 1)) continue;
