@@ -122,10 +122,10 @@ Result<BootstrapSummary> bootstrap_interval(const Cells& cells, const FittedMode
     if (options.bootstrap_reselect) {
       auto selected = select_model(replicate, inner);
       if (!selected.ok()) return std::numeric_limits<double>::quiet_NaN();
-      const ModelCheck check = check_design(selected->model.design);
+      const ModelCheck check = check_design(selected->model.design, &selected->model.fit);
       return check.ok() ? selected->model.total() : std::numeric_limits<double>::quiet_NaN();
     }
-    auto refit = fit_model(replicate, model.pairs, true);
+    auto refit = fit_model(replicate, model.pairs, true, &mean);
     return refit.ok() ? refit->total() : std::numeric_limits<double>::quiet_NaN();
   };
 

@@ -207,11 +207,12 @@ Result<FittedModel> fit_model(const Cells& cells, std::vector<ListPair> pairs, b
   model.pairs = std::move(pairs);
   model.design = build_design(cells, model.pairs);
   model.observed = cells.observed();
+  // Fitted first: a fit with clearly positive means proves existence without the linear program.
+  auto fit = fit_poisson(model.design, start);
   if (check) {
-    const ModelCheck verdict = check_design(model.design);
+    const ModelCheck verdict = check_design(model.design, fit ? &*fit : nullptr);
     if (!verdict.ok()) return Error{ErrorCode::kFailedPrecondition, verdict.message(), {}};
   }
-  auto fit = fit_poisson(model.design, start);
   if (!fit) {
     return Error{ErrorCode::kInternal,
                  "the log-linear fit did not converge (the model's estimate is not finite or not identifiable)", {}};

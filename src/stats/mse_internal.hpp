@@ -61,8 +61,11 @@ std::optional<Fit> fit_poisson_fixed_intercept(const Design& design, double inte
 // A'x = A'y, x >= t, x >= 0. The MLE exists iff t* > 0. nullopt if the solver fails.
 std::optional<bool> mle_exists(const Design& design);
 bool full_rank(const Design& design);
-// Both checks; solver failures count as "does not exist".
-ModelCheck check_design(const Design& design);
+// Both checks; solver failures count as "does not exist". With `fit` (a converged fit of the
+// design), a fit whose means are all clearly positive is itself the certificate of existence
+// (a strictly positive table with the data's sufficient statistics), which saves the linear
+// program in the searches and the bootstrap; the LP decides every other case.
+ModelCheck check_design(const Design& design, const Fit* fit = nullptr);
 
 struct FittedModel {
   std::vector<ListPair> pairs;  // in the order chosen

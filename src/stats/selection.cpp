@@ -58,24 +58,25 @@ Result<Selected> stepwise(const Cells& cells, double threshold) {
   for (std::size_t round = 0; round < pairs.size(); ++round) {
     double best_p = 1.0;
     std::size_t best = pairs.size();
+    std::optional<FittedModel> best_model;
+    const std::vector<double> warm = fitted_by_pattern(*current, cells.y.size());
     for (std::size_t j = 0; j < pairs.size(); ++j) {
       if (included[j]) continue;
       const double p = two_sided_poisson_tail(observed[j], expected_overlap(*current, pairs[j]));
-      // The check costs a linear program, so only candidates that could win are checked.
+      // The check costs a fit (and sometimes a linear program), so only candidates that could
+      // win are checked.
       if (!(p < best_p) || !(p < threshold)) continue;
       std::vector<ListPair> candidate = current->pairs;
       candidate.push_back(pairs[j]);
-      if (!check_design(build_design(cells, candidate)).ok()) continue;
+      auto model = fit_model(cells, candidate, true, &warm);
+      if (!model.ok()) continue;
       best_p = p;
       best = j;
+      best_model = std::move(*model);
     }
     if (best == pairs.size()) break;
-    std::vector<ListPair> next_pairs = current->pairs;
-    next_pairs.push_back(pairs[best]);
-    auto next = fit_model(cells, next_pairs, false);
-    HAVEN_TRY(next);
     included[best] = true;
-    current = std::move(next);
+    current = std::move(*best_model);
     selected.steps.push_back(Step{pairs[best], best_p, current->total()});
     selected.path.push_back(*current);
   }
