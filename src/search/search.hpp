@@ -96,6 +96,9 @@ class SearchKey {
 
  private:
   Key clk_key_, block_key_, field_key_;
+  // BLAKE2b state after the CLK key and the "bigram" prefix: copied for each bigram, so the key
+  // block is hashed once per key, not once per bigram.
+  std::array<unsigned char, 512> bigram_state_{};
 };
 
 inline constexpr std::size_t kMaxNames = 4;    // the full name and up to 3 aliases

@@ -34,15 +34,27 @@ void hash_into(unsigned char* out, std::size_t out_size, const Key& key, std::st
 
 }  // namespace
 
+static_assert(sizeof(crypto_generichash_state) <= 512);
+
 SearchKey::SearchKey(const Key& key)
     : clk_key_(subkey(key, "haven search clk")),
       block_key_(subkey(key, "haven search blocking")),
-      field_key_(subkey(key, "haven search fields")) {}
+      field_key_(subkey(key, "haven search fields")) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, clk_key_.data(), clk_key_.size(), kHashesPerBigram * 2);
+  const std::string_view kind = "bigram";
+  const std::uint64_t kind_size = kind.size();
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&kind_size), sizeof kind_size);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kind.data()), kind.size());
+  std::memcpy(bigram_state_.data(), &state, sizeof state);
+  sodium_memzero(&state, sizeof state);
+}
 
 SearchKey::~SearchKey() {
   sodium_memzero(clk_key_.data(), clk_key_.size());
   sodium_memzero(block_key_.data(), block_key_.size());
   sodium_memzero(field_key_.data(), field_key_.size());
+  sodium_memzero(bigram_state_.data(), bigram_state_.size());
 }
 
 Clk SearchKey::clk(const std::vector<std::string>& tokens) const {
@@ -55,7 +67,11 @@ Clk SearchKey::clk(const std::vector<std::string>& tokens) const {
   }
   for (const std::string& padded : padded_tokens) {
     for (std::size_t i = 0; i + 1 < padded.size(); ++i) {
-      hash_into(digest, sizeof digest, clk_key_, "bigram", std::string_view(padded).substr(i, 2));
+      // Same bytes as hash_into(digest, sizeof digest, clk_key_, "bigram", bigram).
+      crypto_generichash_state state;
+      std::memcpy(&state, bigram_state_.data(), sizeof state);
+      crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(padded.data() + i), 2);
+      crypto_generichash_final(&state, digest, sizeof digest);
       for (std::size_t h = 0; h < kHashesPerBigram; ++h) {
         const unsigned bit = (static_cast<unsigned>(digest[2 * h]) << 8 | digest[2 * h + 1]) % kClkBits;
         clk[bit / 64] |= std::uint64_t{1} << (bit % 64);
