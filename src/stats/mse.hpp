@@ -81,7 +81,8 @@ struct ModelCheck {
   bool ok() const { return exists && identifiable; }
   std::string message() const;  // "" when ok(), else what failed in words
 };
-// REQUIRES: every pair names two different lists of `table`.
+// Existence (linear program) and identifiability (rank) of main effects + `interactions` on
+// `table`. kInvalidArgument when a pair does not name two different lists of the table.
 Result<ModelCheck> check_model(const CaptureTable& table, const std::vector<ListPair>& interactions);
 
 enum class Selection {
