@@ -11,9 +11,9 @@
 //                           [--scan-queries N] [--max-candidates N] [--export-plain DIR]
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -54,7 +54,8 @@ double micros_since(Stopwatch::time_point start) {
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())))];
+  return values[std::min(values.size() - 1,
+                         static_cast<std::size_t>(p * static_cast<double>(values.size())))];
 }
 
 struct Outcome {
@@ -63,18 +64,21 @@ struct Outcome {
 };
 
 void report(const char* label, const Outcome& o) {
-  std::printf("  %-22s queries %zu  recall@10 %.4f  top-1 %.4f  p50 %.3f ms  p99 %.3f ms  (CPU p50 %.3f p99 %.3f; encode p50 %.3f ms)\n",
-              label, o.queries, static_cast<double>(o.found) / static_cast<double>(std::max<std::size_t>(o.queries, 1)),
-              static_cast<double>(o.top1) / static_cast<double>(std::max<std::size_t>(o.queries, 1)),
-              percentile(o.query_us, 0.5) / 1000, percentile(o.query_us, 0.99) / 1000,
-              percentile(o.query_cpu_us, 0.5) / 1000, percentile(o.query_cpu_us, 0.99) / 1000,
-              percentile(o.encode_us, 0.5) / 1000);
+  std::printf(
+      "  %-22s queries %zu  recall@10 %.4f  top-1 %.4f  p50 %.3f ms  p99 %.3f ms  (CPU p50 %.3f "
+      "p99 %.3f; encode p50 %.3f ms)\n",
+      label, o.queries,
+      static_cast<double>(o.found) / static_cast<double>(std::max<std::size_t>(o.queries, 1)),
+      static_cast<double>(o.top1) / static_cast<double>(std::max<std::size_t>(o.queries, 1)),
+      percentile(o.query_us, 0.5) / 1000, percentile(o.query_us, 0.99) / 1000,
+      percentile(o.query_cpu_us, 0.5) / 1000, percentile(o.query_cpu_us, 0.99) / 1000,
+      percentile(o.encode_us, 0.5) / 1000);
 }
 
 // Runs one query, timing it, and records whether `expected` is among the matches.
 void run_query(const PersonIndex& index, std::int64_t org, const Json& fields, std::int64_t exclude,
-               std::int64_t expected, const SearchKey& key, const Normaliser& normaliser, std::int64_t today,
-               bool scan, std::size_t max_candidates, Outcome& out) {
+               std::int64_t expected, const SearchKey& key, const Normaliser& normaliser,
+               std::int64_t today, bool scan, std::size_t max_candidates, Outcome& out) {
   auto start = Stopwatch::now();
   auto query = encode_query(fields, key, normaliser, today);
   out.encode_us.push_back(micros_since(start));
@@ -101,7 +105,8 @@ void run_query(const PersonIndex& index, std::int64_t org, const Json& fields, s
 }
 
 // Encodes, and if a field is refused (FEBRL has impossible dates), encodes without it.
-Result<PersonEncodings> encode_lenient(Json fields, const SearchKey& key, const Normaliser& normaliser) {
+Result<PersonEncodings> encode_lenient(Json fields, const SearchKey& key,
+                                       const Normaliser& normaliser) {
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto e = encode_person(fields, key, normaliser);
     if (e.ok() || e.error().field.size() < 2) return e;
@@ -137,7 +142,8 @@ std::vector<FebrlRecord> read_febrl(const std::string& path) {
     if (!cells[1].empty()) f["given_name"] = cells[1];
     if (!cells[2].empty()) f["family_name"] = cells[2];
     const std::string& dob = cells[9];
-    if (dob.size() == 8) f["birth_date"] = dob.substr(0, 4) + "-" + dob.substr(4, 2) + "-" + dob.substr(6, 2);
+    if (dob.size() == 8)
+      f["birth_date"] = dob.substr(0, 4) + "-" + dob.substr(4, 2) + "-" + dob.substr(6, 2);
     f["address"] = cells[3] + " " + cells[4] + ", " + cells[5] + ", " + cells[6] + " " + cells[7];
     r.fields = std::move(f);
     records.push_back(std::move(r));
@@ -169,14 +175,17 @@ void bench_febrl(const Args& args, const Normaliser& normaliser) {
     id_of_entity[entity_of(b[i].id)] = static_cast<std::int64_t>(i + 1);
   }
   const double build_ms = micros_since(start) / 1000;
-  std::printf("FEBRL 4 (%zu records of 4a against %zu of 4b; names, birth date, address; no soc_sec_id)\n",
-              a.size(), b.size());
+  std::printf(
+      "FEBRL 4 (%zu records of 4a against %zu of 4b; names, birth date, address; no soc_sec_id)\n",
+      a.size(), b.size());
   std::printf("  index build %.1f ms (%.1f us per record), memory %.2f MB\n", build_ms,
-              build_ms * 1000 / static_cast<double>(b.size()), static_cast<double>(index.memory_bytes()) / 1e6);
+              build_ms * 1000 / static_cast<double>(b.size()),
+              static_cast<double>(index.memory_bytes()) / 1e6);
   Outcome blocked, scanned;
   for (const auto& r : a) {
     Json fields = r.fields;
-    const std::int64_t expected = id_of_entity.count(entity_of(r.id)) ? id_of_entity[entity_of(r.id)] : -1;
+    const std::int64_t expected =
+        id_of_entity.count(entity_of(r.id)) ? id_of_entity[entity_of(r.id)] : -1;
     for (int attempt = 0; attempt < 3; ++attempt) {  // impossible dates: query without them
       auto q = encode_query(fields, key, normaliser, 0);
       if (q.ok() || q.error().field.size() < 2) break;
@@ -190,7 +199,8 @@ void bench_febrl(const Args& args, const Normaliser& normaliser) {
   report("blocked query", blocked);
   report("reference: full scan", scanned);
   std::printf("  at review score %.2f (top-1 flagged): precision %.4f  recall %.4f\n", kReviewScore,
-              static_cast<double>(blocked.flagged_right) / static_cast<double>(std::max<std::size_t>(blocked.flagged, 1)),
+              static_cast<double>(blocked.flagged_right) /
+                  static_cast<double>(std::max<std::size_t>(blocked.flagged, 1)),
               static_cast<double>(blocked.flagged_right) / static_cast<double>(blocked.queries));
   std::printf("  speed-up over the scan: p50 %.1fx, p99 %.1fx\n",
               percentile(scanned.query_us, 0.5) / percentile(blocked.query_us, 0.5),
@@ -242,7 +252,8 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
   const auto truth = read_truth(args.truth);
   std::unordered_set<std::int64_t> wanted;
   for (const auto& d : truth) wanted.insert(d.duplicate);
-  const bool show_misses = std::getenv("SEARCH_BENCH_MISSES") != nullptr;  // prints identifying data: synthetic only
+  const bool show_misses =
+      std::getenv("SEARCH_BENCH_MISSES") != nullptr;  // prints identifying data: synthetic only
   if (show_misses)
     for (const auto& d : truth) wanted.insert(d.original);
   KeySource source;
@@ -258,7 +269,8 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
   if (!tx.ok()) return 1;
   const EntitySpec& spec = *find_entity("person");
   std::map<std::int64_t, SearchKey> keys;
-  std::unordered_map<std::int64_t, std::pair<std::int64_t, Json>> queries;  // duplicate id -> org, fields
+  std::unordered_map<std::int64_t, std::pair<std::int64_t, Json>>
+      queries;  // duplicate id -> org, fields
   PersonIndex index;
   struct StoredRow {
     std::int64_t org, id;
@@ -282,7 +294,8 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
     if (!page.ok()) return std::fprintf(stderr, "list: %s\n", page.error().message.c_str()), 1;
     for (const Record& r : page->records) {
       auto key = keys.find(r.org_id);
-      if (key == keys.end()) key = keys.emplace(r.org_id, SearchKey(*(*ring)->search_key(r.org_id))).first;
+      if (key == keys.end())
+        key = keys.emplace(r.org_id, SearchKey(*(*ring)->search_key(r.org_id))).first;
       start = Stopwatch::now();
       auto e = encode_person(r.fields, key->second, normaliser);
       encode_us += micros_since(start);
@@ -298,7 +311,8 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
       if (wanted.count(r.id)) queries[r.id] = {r.org_id, r.fields};
       if (plain_persons.is_open()) {
         std::vector<std::string> names{main_name(r.fields)};
-        for (const auto& alias : r.fields.value("aliases", Json::array())) names.push_back(alias.get<std::string>());
+        for (const auto& alias : r.fields.value("aliases", Json::array()))
+          names.push_back(alias.get<std::string>());
         for (const auto& name : names)
           if (!name.empty()) plain_persons << r.id << '\t' << r.org_id << '\t' << name << '\n';
       }
@@ -306,15 +320,18 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
     if (page->next_cursor.empty()) break;
     list.cursor = page->next_cursor;
   }
-  std::printf("Synthetic (haven demo, %zu persons in %zu organisations, %zu injected duplicates)\n", persons,
-              keys.size(), truth.size());
-  std::printf("  read+open %.1f s; encode %.1f s (%.1f us/person); index insert %.2f s (%.2f us/person); refused %zu\n",
-              read_us / 1e6, encode_us / 1e6, encode_us / static_cast<double>(persons), insert_us / 1e6,
-              insert_us / static_cast<double>(persons), refused);
+  std::printf("Synthetic (haven demo, %zu persons in %zu organisations, %zu injected duplicates)\n",
+              persons, keys.size(), truth.size());
+  std::printf(
+      "  read+open %.1f s; encode %.1f s (%.1f us/person); index insert %.2f s (%.2f us/person); "
+      "refused %zu\n",
+      read_us / 1e6, encode_us / 1e6, encode_us / static_cast<double>(persons), insert_us / 1e6,
+      insert_us / static_cast<double>(persons), refused);
   const double bytes = static_cast<double>(index.memory_bytes());
-  std::printf("  index memory %.1f MB = %.0f bytes/person = %.0f MB per million (RSS growth %.1f MB)\n", bytes / 1e6,
-              bytes / static_cast<double>(persons), bytes / static_cast<double>(persons), 
-              static_cast<double>(resident_kb() - rss_before) / 1e3);
+  std::printf(
+      "  index memory %.1f MB = %.0f bytes/person = %.0f MB per million (RSS growth %.1f MB)\n",
+      bytes / 1e6, bytes / static_cast<double>(persons), bytes / static_cast<double>(persons),
+      static_cast<double>(resident_kb() - rss_before) / 1e3);
   {
     // What a server does at start: the index rebuilt from the encodings the store keeps.
     PersonIndex rebuilt;
@@ -325,16 +342,20 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
       if (e.ok()) (void)rebuilt.upsert(row.org, row.id, *e);
       stored_bytes += row.bytes.size();
     }
-    std::printf("  rebuild from stored encodings (deserialise + upsert): %.2f s (%.2f us/person); stored %.0f bytes/person\n",
-                micros_since(start) / 1e6, micros_since(start) / static_cast<double>(stored.size()),
-                static_cast<double>(stored_bytes) / static_cast<double>(stored.size()));
+    std::printf(
+        "  rebuild from stored encodings (deserialise + upsert): %.2f s (%.2f us/person); stored "
+        "%.0f bytes/person\n",
+        micros_since(start) / 1e6, micros_since(start) / static_cast<double>(stored.size()),
+        static_cast<double>(stored_bytes) / static_cast<double>(stored.size()));
   }
   stored.clear();
   stored.shrink_to_fit();
-  const std::int64_t today = std::chrono::duration_cast<std::chrono::days>(clock.now().time_since_epoch()).count();
+  const std::int64_t today =
+      std::chrono::duration_cast<std::chrono::days>(clock.now().time_since_epoch()).count();
   Outcome blocked, scanned, name_only;
   std::ofstream plain_queries;
-  if (!args.export_plain.empty()) plain_queries.open(std::filesystem::path(args.export_plain) / "queries.tsv");
+  if (!args.export_plain.empty())
+    plain_queries.open(std::filesystem::path(args.export_plain) / "queries.tsv");
   std::map<std::string, std::pair<std::size_t, std::size_t>> by_corruption;  // found, total
   std::size_t scan_done = 0;
   for (const auto& d : truth) {
@@ -343,7 +364,8 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
     const auto& [org, fields] = q->second;
     const SearchKey& key = keys.at(org);
     const std::size_t before = blocked.found;
-    run_query(index, org, fields, d.duplicate, d.original, key, normaliser, today, false, args.max_candidates, blocked);
+    run_query(index, org, fields, d.duplicate, d.original, key, normaliser, today, false,
+              args.max_candidates, blocked);
     if (show_misses && blocked.found == before && queries.count(d.original)) {
       std::printf("MISS %s\n  dup  %s\n  orig %s\n", d.corruptions.c_str(), fields.dump().c_str(),
                   queries[d.original].second.dump().c_str());
@@ -351,23 +373,27 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
       QueryOptions o;
       o.exclude_person = d.duplicate;
       o.top_k = 3;
-      const auto top = qe.ok() ? index.query(org, *qe, o) : Result<std::vector<Match>>(std::vector<Match>{});
+      const auto top =
+          qe.ok() ? index.query(org, *qe, o) : Result<std::vector<Match>>(std::vector<Match>{});
       if (top.ok())
         for (const Match& m : *top)
-          std::printf("  -> %lld %.3f %s\n", static_cast<long long>(m.person_id), m.score, m.explanation.c_str());
+          std::printf("  -> %lld %.3f %s\n", static_cast<long long>(m.person_id), m.score,
+                      m.explanation.c_str());
     }
     auto& tally = by_corruption[d.corruptions];
     tally.first += blocked.found - before;
     ++tally.second;
     if (scan_done++ < args.scan_queries)
-      run_query(index, org, fields, d.duplicate, d.original, key, normaliser, today, true, 0, scanned);
+      run_query(index, org, fields, d.duplicate, d.original, key, normaliser, today, true, 0,
+                scanned);
     Json name_fields = Json::object();
     for (const char* part : {"given_name", "family_name"})
       if (fields.contains(part)) name_fields[part] = fields[part];
-    run_query(index, org, name_fields, d.duplicate, d.original, key, normaliser, today, false, args.max_candidates,
-              name_only);
+    run_query(index, org, name_fields, d.duplicate, d.original, key, normaliser, today, false,
+              args.max_candidates, name_only);
     if (plain_queries.is_open())
-      plain_queries << d.duplicate << '\t' << org << '\t' << main_name(fields) << '\t' << d.original << '\n';
+      plain_queries << d.duplicate << '\t' << org << '\t' << main_name(fields) << '\t' << d.original
+                    << '\n';
   }
   report("blocked query", blocked);
   report("reference: full scan", scanned);
@@ -384,8 +410,8 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
       threads.emplace_back([&, t] {
         for (std::size_t i = static_cast<std::size_t>(t); i < work.size(); i += 2) {
           const auto& [org, fields] = queries.at(work[i]->duplicate);
-          run_query(index, org, fields, work[i]->duplicate, work[i]->original, keys.at(org), normaliser, today,
-                    false, args.max_candidates, per_thread[t]);
+          run_query(index, org, fields, work[i]->duplicate, work[i]->original, keys.at(org),
+                    normaliser, today, false, args.max_candidates, per_thread[t]);
         }
       });
     for (auto& thread : threads) thread.join();
@@ -393,18 +419,22 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
     Outcome both = per_thread[0];
     for (const Outcome* o : {&per_thread[1]}) {
       both.query_us.insert(both.query_us.end(), o->query_us.begin(), o->query_us.end());
-      both.query_cpu_us.insert(both.query_cpu_us.end(), o->query_cpu_us.begin(), o->query_cpu_us.end());
+      both.query_cpu_us.insert(both.query_cpu_us.end(), o->query_cpu_us.begin(),
+                               o->query_cpu_us.end());
       both.encode_us.insert(both.encode_us.end(), o->encode_us.begin(), o->encode_us.end());
       both.queries += o->queries;
       both.found += o->found;
       both.top1 += o->top1;
     }
     report("2 threads at once", both);
-    std::printf("  2 threads: %.0f duplicate checks/s (encode + query)\n", static_cast<double>(both.queries) / seconds);
+    std::printf("  2 threads: %.0f duplicate checks/s (encode + query)\n",
+                static_cast<double>(both.queries) / seconds);
   }
   std::printf("  at review score %.2f (top-1 flagged): precision %.4f  recall %.4f\n", kReviewScore,
-              static_cast<double>(blocked.flagged_right) / static_cast<double>(std::max<std::size_t>(blocked.flagged, 1)),
-              static_cast<double>(blocked.flagged_right) / static_cast<double>(std::max<std::size_t>(blocked.queries, 1)));
+              static_cast<double>(blocked.flagged_right) /
+                  static_cast<double>(std::max<std::size_t>(blocked.flagged, 1)),
+              static_cast<double>(blocked.flagged_right) /
+                  static_cast<double>(std::max<std::size_t>(blocked.queries, 1)));
   std::printf("  speed-up over the scan: p50 %.1fx, p99 %.1fx\n",
               percentile(scanned.query_us, 0.5) / percentile(blocked.query_us, 0.5),
               percentile(scanned.query_us, 0.99) / percentile(blocked.query_us, 0.99));
@@ -421,14 +451,22 @@ int main(int argc, char** argv) {
   Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--febrl") args.febrl = value;
-    else if (flag == "--demo") args.demo = value;
-    else if (flag == "--truth") args.truth = value;
-    else if (flag == "--key-file") args.key_file = value;
-    else if (flag == "--scan-queries") args.scan_queries = std::stoul(value);
-    else if (flag == "--max-candidates") args.max_candidates = std::stoul(value);
-    else if (flag == "--export-plain") args.export_plain = value;
-    else return std::fprintf(stderr, "unknown option %s\n", flag.c_str()), 2;
+    if (flag == "--febrl")
+      args.febrl = value;
+    else if (flag == "--demo")
+      args.demo = value;
+    else if (flag == "--truth")
+      args.truth = value;
+    else if (flag == "--key-file")
+      args.key_file = value;
+    else if (flag == "--scan-queries")
+      args.scan_queries = std::stoul(value);
+    else if (flag == "--max-candidates")
+      args.max_candidates = std::stoul(value);
+    else if (flag == "--export-plain")
+      args.export_plain = value;
+    else
+      return std::fprintf(stderr, "unknown option %s\n", flag.c_str()), 2;
   }
   auto normaliser = Normaliser::create();
   if (!normaliser.ok()) return std::fprintf(stderr, "%s\n", normaliser.error().message.c_str()), 1;

@@ -38,7 +38,8 @@ struct Draft {
 Result<std::string> string_field(const Json& fields, const char* name) {
   const auto it = fields.find(name);
   if (it == fields.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return invalid(std::string(name) + " must be text", std::string("/") + name);
+  if (!it->is_string())
+    return invalid(std::string(name) + " must be text", std::string("/") + name);
   return it->get<std::string>();
 }
 
@@ -79,11 +80,13 @@ Status read_names(const Json& fields, const Normaliser& normaliser, bool query, 
       if (!alias.is_string()) return invalid("an alias must be text", pointer);
       auto tokens = normaliser.name_tokens(alias.get<std::string>());
       if (!tokens.ok()) {
-        if (!is_valid_utf8(alias.get<std::string>())) return invalid(tokens.error().message, pointer);
+        if (!is_valid_utf8(alias.get<std::string>()))
+          return invalid(tokens.error().message, pointer);
         continue;  // an alias without letters says nothing: left out
       }
       if (draft.names.size() == kMaxNames) continue;
-      if (tokens->size() == 1) draft.nicknames |= static_cast<std::uint8_t>(1u << draft.names.size());
+      if (tokens->size() == 1)
+        draft.nicknames |= static_cast<std::uint8_t>(1u << draft.names.size());
       draft.names.push_back(std::move(*tokens));
     }
   }
@@ -112,13 +115,15 @@ Status read_birth(const Json& fields, const SearchKey& key, BirthEncoding& birth
     HAVEN_TRY(on);
     if (on->empty()) return Status::Ok();  // an age without its date places no birth year
     const auto days = parse_date(*on);
-    if (!days) return invalid("age_estimated_on must be a real date, YYYY-MM-DD", "/age_estimated_on");
+    if (!days)
+      return invalid("age_estimated_on must be a real date, YYYY-MM-DD", "/age_estimated_on");
     // Born in y0 or y0-1 if the estimate is right; one year either side for estimates off by one.
     const int y0 = civil_from_days(*days).year - static_cast<int>(age.get<std::int64_t>());
     draft.years = {y0 - 2, y0 - 1, y0, y0 + 1};
     birth.approximate = true;
   }
-  for (int year : draft.years) birth.years[birth.year_count++] = key.digest("birth_year", std::to_string(year));
+  for (int year : draft.years)
+    birth.years[birth.year_count++] = key.digest("birth_year", std::to_string(year));
   return Status::Ok();
 }
 
@@ -163,7 +168,8 @@ std::vector<std::uint64_t> blocking_keys(const Draft& draft, const SearchKey& ke
     }
   for (const auto& code : codes) {
     keys.push_back(key.blocking_key("phonetic", code));
-    for (int year : draft.years) keys.push_back(key.blocking_key("phonetic+year", code + "/" + std::to_string(year)));
+    for (int year : draft.years)
+      keys.push_back(key.blocking_key("phonetic+year", code + "/" + std::to_string(year)));
   }
   if (!draft.date.empty()) keys.push_back(key.blocking_key("birth_date", draft.date));
   if (!draft.phone.empty()) keys.push_back(key.blocking_key("phone", draft.phone));
@@ -174,7 +180,8 @@ std::vector<std::uint64_t> blocking_keys(const Draft& draft, const SearchKey& ke
 
 }  // namespace
 
-Result<PersonEncodings> encode_person(const Json& fields, const SearchKey& key, const Normaliser& normaliser) {
+Result<PersonEncodings> encode_person(const Json& fields, const SearchKey& key,
+                                      const Normaliser& normaliser) {
   if (!fields.is_object()) return invalid("a person is a JSON object of fields");
   Draft draft;
   PersonEncodings out;
@@ -187,8 +194,8 @@ Result<PersonEncodings> encode_person(const Json& fields, const SearchKey& key, 
   return out;
 }
 
-Result<QueryEncodings> encode_query(const Json& query, const SearchKey& key, const Normaliser& normaliser,
-                                    std::int64_t today) {
+Result<QueryEncodings> encode_query(const Json& query, const SearchKey& key,
+                                    const Normaliser& normaliser, std::int64_t today) {
   if (!query.is_object()) return invalid("a query is a JSON object of fields");
   Draft draft;
   QueryEncodings out;
@@ -197,7 +204,8 @@ Result<QueryEncodings> encode_query(const Json& query, const SearchKey& key, con
   HAVEN_TRY(read_contact(query, key, normaliser, true, out.sex, out.phone, out.places, draft));
   if (out.birth.year_count == 0 && query.contains("birth_year") && !query["birth_year"].is_null()) {
     const Json& year = query["birth_year"];
-    if (!year.is_number_integer() || year.get<std::int64_t>() < 1850 || year.get<std::int64_t>() > 2200)
+    if (!year.is_number_integer() || year.get<std::int64_t>() < 1850 ||
+        year.get<std::int64_t>() > 2200)
       return invalid("birth_year must be a year, 1850 to 2200", "/birth_year");
     draft.years = {static_cast<int>(year.get<std::int64_t>())};
     out.birth.years[0] = key.digest("birth_year", std::to_string(draft.years[0]));
@@ -209,8 +217,10 @@ Result<QueryEncodings> encode_query(const Json& query, const SearchKey& key, con
   if (out.birth.year_count == 0 && (has_min || has_max)) {
     auto age = [&](const char* name) -> Result<int> {
       const Json& value = query[name];
-      if (!value.is_number_integer() || value.get<std::int64_t>() < 0 || value.get<std::int64_t>() > 150)
-        return invalid(std::string(name) + " must be whole years, 0 to 150", std::string("/") + name);
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+          value.get<std::int64_t>() > 150)
+        return invalid(std::string(name) + " must be whole years, 0 to 150",
+                       std::string("/") + name);
       return static_cast<int>(value.get<std::int64_t>());
     };
     auto low = age(has_min ? "age_min" : "age_max");
@@ -219,7 +229,8 @@ Result<QueryEncodings> encode_query(const Json& query, const SearchKey& key, con
     HAVEN_TRY(high);
     if (*low > *high) return invalid("age_min must not be above age_max", "/age_min");
     if (*high - *low > kMaxAgeRangeYears)
-      return invalid("an age range spans at most " + std::to_string(kMaxAgeRangeYears) + " years", "/age_max");
+      return invalid("an age range spans at most " + std::to_string(kMaxAgeRangeYears) + " years",
+                     "/age_max");
     const int this_year = civil_from_days(today).year;
     draft.years.clear();
     for (int year = this_year - *high - 1; year <= this_year - *low; ++year) {
@@ -230,10 +241,12 @@ Result<QueryEncodings> encode_query(const Json& query, const SearchKey& key, con
   for (const auto& name : draft.names) out.names.push_back(key.clk(name));
   out.nicknames = draft.nicknames;
   out.blocking_keys = blocking_keys(draft, key);
-  if (!draft.swapped.empty()) out.blocking_keys.push_back(key.blocking_key("birth_date", draft.swapped));
+  if (!draft.swapped.empty())
+    out.blocking_keys.push_back(key.blocking_key("birth_date", draft.swapped));
   if (out.names.empty() && out.birth.year_count == 0 && out.range_years.empty() && out.sex == 0 &&
       out.phone == 0 && out.places.empty())
-    return invalid("say what to look for: a name, birth date or year, age range, sex, phone or place");
+    return invalid(
+        "say what to look for: a name, birth date or year, age range, sex, phone or place");
   return out;
 }
 

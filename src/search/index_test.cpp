@@ -1,8 +1,8 @@
 // The index: ranking, explanations, updates, organisations and concurrency.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "search/search.hpp"
@@ -36,16 +36,37 @@ class Index : public ::testing::Test {
     return matches.ok() ? *matches : std::vector<Match>{};
   }
   void add_crowd() {
-    add(1, {{"given_name", "Mohammed"}, {"family_name", "Rahman"}, {"birth_date", "1994-03-07"}, {"sex", "male"},
+    add(1, {{"given_name", "Mohammed"},
+            {"family_name", "Rahman"},
+            {"birth_date", "1994-03-07"},
+            {"sex", "male"},
             {"address", "House 12, Keraniganj, Dhaka"}});
-    add(2, {{"given_name", "Rajesh"}, {"family_name", "Kumar"}, {"birth_date", "1988-11-02"}, {"sex", "male"}});
-    add(3, {{"given_name", "Sunita"}, {"family_name", "Devi"}, {"birth_date", "1999-05-20"}, {"sex", "female"},
+    add(2, {{"given_name", "Rajesh"},
+            {"family_name", "Kumar"},
+            {"birth_date", "1988-11-02"},
+            {"sex", "male"}});
+    add(3, {{"given_name", "Sunita"},
+            {"family_name", "Devi"},
+            {"birth_date", "1999-05-20"},
+            {"sex", "female"},
             {"phone", "+91 98765 43210"}});
-    add(4, {{"given_name", "Mohammed"}, {"family_name", "Rahim"}, {"birth_date", "1971-01-15"}, {"sex", "male"}});
-    add(5, {{"given_name", "Abdul"}, {"family_name", "Rahman"}, {"birth_date", "1994-08-30"}, {"sex", "male"}});
-    add(6, {{"given_name", "Anita"}, {"family_name", "Kumari"}, {"age_estimate", 16}, {"age_estimated_on", "2024-06-01"},
+    add(4, {{"given_name", "Mohammed"},
+            {"family_name", "Rahim"},
+            {"birth_date", "1971-01-15"},
+            {"sex", "male"}});
+    add(5, {{"given_name", "Abdul"},
+            {"family_name", "Rahman"},
+            {"birth_date", "1994-08-30"},
+            {"sex", "male"}});
+    add(6, {{"given_name", "Anita"},
+            {"family_name", "Kumari"},
+            {"age_estimate", 16},
+            {"age_estimated_on", "2024-06-01"},
             {"sex", "female"}});
-    add(7, {{"given_name", "Kwame"}, {"family_name", "Mensah"}, {"birth_date", "2005-09-09"}, {"sex", "male"},
+    add(7, {{"given_name", "Kwame"},
+            {"family_name", "Mensah"},
+            {"birth_date", "2005-09-09"},
+            {"sex", "male"},
             {"aliases", {"Kofi"}}});
   }
 
@@ -58,10 +79,11 @@ Normaliser* Index::normaliser_ = nullptr;
 
 TEST_F(Index, FindsTheSamePersonAcrossScriptsOrderAndHonorifics) {
   add_crowd();
-  for (const Json& query : {Json{{"name", "Rahman Md."}, {"birth_year", 1994}},
-                            Json{{"name", "मोहम्मद रहमान"}, {"birth_date", "1994-03-07"}},
-                            Json{{"name", "محمد رحمن"}, {"birth_date", "1994-07-03"}},
-                            Json{{"given_name", "Mohamad"}, {"family_name", "Rahmann"}, {"sex", "male"}}}) {
+  for (const Json& query :
+       {Json{{"name", "Rahman Md."}, {"birth_year", 1994}},
+        Json{{"name", "मोहम्मद रहमान"}, {"birth_date", "1994-03-07"}},
+        Json{{"name", "محمد رحمن"}, {"birth_date", "1994-07-03"}},
+        Json{{"given_name", "Mohamad"}, {"family_name", "Rahmann"}, {"sex", "male"}}}) {
     const auto matches = find(query);
     ASSERT_FALSE(matches.empty()) << query.dump();
     EXPECT_EQ(matches[0].person_id, 1) << query.dump();
@@ -70,18 +92,22 @@ TEST_F(Index, FindsTheSamePersonAcrossScriptsOrderAndHonorifics) {
     if (query.contains("birth_year") || query.contains("sex") || query["name"] != "محمد رحمن") {
       EXPECT_GT(matches[0].score, kReviewScore) << query.dump() << " " << matches[0].explanation;
     }
-    for (std::size_t i = 1; i < matches.size(); ++i) EXPECT_LE(matches[i].weight, matches[i - 1].weight);
+    for (std::size_t i = 1; i < matches.size(); ++i)
+      EXPECT_LE(matches[i].weight, matches[i - 1].weight);
   }
 }
 
 TEST_F(Index, ExplainsEachField) {
   add_crowd();
-  auto matches = find({{"name", "Mohammed Rahman"}, {"birth_date", "1994-07-03"}, {"sex", "male"},
+  auto matches = find({{"name", "Mohammed Rahman"},
+                       {"birth_date", "1994-07-03"},
+                       {"sex", "male"},
                        {"location", "Savar"}});
   ASSERT_FALSE(matches.empty());
   const Match& m = matches[0];
   EXPECT_EQ(m.person_id, 1);
-  EXPECT_EQ(m.explanation, "name 1.00 similar, birth date with day and month swapped, same sex, different place");
+  EXPECT_EQ(m.explanation,
+            "name 1.00 similar, birth date with day and month swapped, same sex, different place");
   ASSERT_EQ(m.fields.size(), 4u);
   EXPECT_EQ(m.fields[0].field, "name");
   EXPECT_GE(m.score, 0.0);
@@ -97,10 +123,12 @@ TEST_F(Index, AgeRangesAndEstimates) {
   auto matches = find({{"name", "Anita Kumari"}, {"age_min", 15}, {"age_max", 18}});
   ASSERT_FALSE(matches.empty());
   EXPECT_EQ(matches[0].person_id, 6);
-  EXPECT_NE(matches[0].explanation.find("age in the range"), std::string::npos) << matches[0].explanation;
+  EXPECT_NE(matches[0].explanation.find("age in the range"), std::string::npos)
+      << matches[0].explanation;
   matches = find({{"name", "Anita Kumari"}, {"birth_date", "1960-01-01"}});
   ASSERT_FALSE(matches.empty());
-  EXPECT_NE(matches[0].explanation.find("age estimate does not fit"), std::string::npos) << matches[0].explanation;
+  EXPECT_NE(matches[0].explanation.find("age estimate does not fit"), std::string::npos)
+      << matches[0].explanation;
 }
 
 TEST_F(Index, NicknameAliasAndTopK) {
@@ -122,8 +150,9 @@ TEST_F(Index, NicknameAliasAndTopK) {
 
 TEST_F(Index, BlockedQueryAgreesWithTheFullScanOnTheTop) {
   add_crowd();
-  for (const Json& query : {Json{{"name", "Rahman"}}, Json{{"name", "Sunita Devi"}, {"sex", "female"}},
-                            Json{{"given_name", "Rajesh"}, {"birth_year", 1988}}}) {
+  for (const Json& query :
+       {Json{{"name", "Rahman"}}, Json{{"name", "Sunita Devi"}, {"sex", "female"}},
+        Json{{"given_name", "Rajesh"}, {"birth_year", 1988}}}) {
     const auto blocked = find(query, 3);
     const auto scanned = find(query, 3, true);
     ASSERT_FALSE(blocked.empty());
@@ -155,10 +184,13 @@ TEST_F(Index, OrganisationsAreApartAndUpdatesReplace) {
 TEST_F(Index, ManyUpdatesKeepTheIndexConsistent) {
   for (int round = 0; round < 3; ++round)
     for (int id = 1; id <= 3000; ++id)
-      add(id, {{"given_name", "Person" + std::to_string(id % 97)}, {"family_name", round == 2 ? "Final" : "Draft"},
-               {"birth_date", "2000-01-" + std::string(id % 28 < 9 ? "0" : "") + std::to_string(id % 28 + 1)}});
+      add(id, {{"given_name", "Person" + std::to_string(id % 97)},
+               {"family_name", round == 2 ? "Final" : "Draft"},
+               {"birth_date",
+                "2000-01-" + std::string(id % 28 < 9 ? "0" : "") + std::to_string(id % 28 + 1)}});
   EXPECT_EQ(index_.size(), 3000u);
-  const auto matches = find({{"given_name", "Person5"}, {"family_name", "Final"}, {"birth_date", "2000-01-06"}});
+  const auto matches =
+      find({{"given_name", "Person5"}, {"family_name", "Final"}, {"birth_date", "2000-01-06"}});
   ASSERT_FALSE(matches.empty());
   EXPECT_EQ(matches[0].person_id % 97, 5);
   EXPECT_EQ(matches[0].explanation.substr(0, 17), "name 1.00 similar");
@@ -179,7 +211,9 @@ TEST_F(Index, ConcurrentReadersWithOneWriter) {
       }
     });
   for (int id = 1000; id < 1600; ++id)
-    add(id, {{"given_name", "Writer"}, {"family_name", std::to_string(id) + "x"}, {"aliases", {"Rahman"}}});
+    add(id, {{"given_name", "Writer"},
+             {"family_name", std::to_string(id) + "x"},
+             {"aliases", {"Rahman"}}});
   for (auto& t : readers) t.join();
   EXPECT_FALSE(failed);
 }

@@ -44,11 +44,12 @@ struct Normaliser::Impl {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
       return out;
     }
-    const icu::UnicodeString input =
-        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    const icu::UnicodeString input = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
     std::u32string wide(static_cast<std::size_t>(input.countChar32()), U'\0');
     UErrorCode status = U_ZERO_ERROR;
-    input.toUTF32(reinterpret_cast<UChar32*>(wide.data()), static_cast<int32_t>(wide.size()), status);
+    input.toUTF32(reinterpret_cast<UChar32*>(wide.data()), static_cast<int32_t>(wide.size()),
+                  status);
     bool khmer = false, indic = false;
     for (char32_t c : wide) {
       khmer = khmer || (c >= 0x1780 && c <= 0x17FF);

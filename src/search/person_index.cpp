@@ -41,7 +41,9 @@ class Chunked {
     size_ += n;
     return first;
   }
-  std::size_t memory_bytes() const { return chunks_.size() * kChunk * sizeof(T) + chunks_.capacity() * sizeof(void*); }
+  std::size_t memory_bytes() const {
+    return chunks_.size() * kChunk * sizeof(T) + chunks_.capacity() * sizeof(void*);
+  }
 
  private:
   std::vector<std::unique_ptr<T[]>> chunks_;
@@ -54,17 +56,19 @@ struct Ranked {
   std::uint32_t slot;
   std::int64_t person_id;
   // Better first: higher weight, then lower person id.
-  bool operator<(const Ranked& o) const { return weight != o.weight ? weight > o.weight : person_id < o.person_id; }
+  bool operator<(const Ranked& o) const {
+    return weight != o.weight ? weight > o.weight : person_id < o.person_id;
+  }
 };
 
 }  // namespace
 
 struct PersonIndex::Impl {
   mutable std::shared_mutex mutex;
-  using Clks = Chunked<Clk, 4096>;  // a slot's names side by side in one chunk
+  using Clks = Chunked<Clk, 4096>;               // a slot's names side by side in one chunk
   using ClkBits = Chunked<std::uint16_t, 4096>;  // popcount of each CLK, same indices
-  using Keys = Chunked<std::uint32_t, 65536>;  // low 32 bits of the blocking keys: enough to find
-                                               // a key's block in up to 2^32 blocks
+  using Keys = Chunked<std::uint32_t, 65536>;    // low 32 bits of the blocking keys: enough to find
+                                                 // a key's block in up to 2^32 blocks
   Chunked<Slot, 4096> slots;
   std::vector<std::uint32_t> free_slots;
   std::unordered_map<std::int64_t, std::uint32_t> by_person;
@@ -74,20 +78,33 @@ struct PersonIndex::Impl {
   std::vector<std::vector<std::uint32_t>> blocks = std::vector<std::vector<std::uint32_t>>(1 << 12);
   std::size_t live = 0, live_clks = 0, live_keys = 0;
 
-  std::vector<std::uint32_t>& block_of(std::uint64_t key) { return blocks[key & (blocks.size() - 1)]; }
-  const std::vector<std::uint32_t>& block_of(std::uint64_t key) const { return blocks[key & (blocks.size() - 1)]; }
+  std::vector<std::uint32_t>& block_of(std::uint64_t key) {
+    return blocks[key & (blocks.size() - 1)];
+  }
+  const std::vector<std::uint32_t>& block_of(std::uint64_t key) const {
+    return blocks[key & (blocks.size() - 1)];
+  }
 
   StoredView view(const Slot& s) const {
-    return {&clks[s.first_clk], &clk_bits[s.first_clk], s.clk_count, s.nicknames, &s.birth,
-            s.sex, s.phone, s.places.data(), s.place_count};
+    return {&clks[s.first_clk],
+            &clk_bits[s.first_clk],
+            s.clk_count,
+            s.nicknames,
+            &s.birth,
+            s.sex,
+            s.phone,
+            s.places.data(),
+            s.place_count};
   }
 
   // Appends a slot's names and keys to the arenas.
-  void store_arrays(Slot& s, const Clk* names, const std::uint16_t* bits, const std::uint32_t* slot_keys,
-                    Clks& to_clks, ClkBits& to_bits, Keys& to_keys) {
+  void store_arrays(Slot& s, const Clk* names, const std::uint16_t* bits,
+                    const std::uint32_t* slot_keys, Clks& to_clks, ClkBits& to_bits,
+                    Keys& to_keys) {
     s.first_clk = static_cast<std::uint32_t>(to_clks.append(names, s.clk_count));
     to_bits.append(bits, s.clk_count);
-    s.first_key = static_cast<std::uint32_t>(s.key_count ? to_keys.append(slot_keys, s.key_count) : to_keys.size());
+    s.first_key = static_cast<std::uint32_t>(s.key_count ? to_keys.append(slot_keys, s.key_count)
+                                                         : to_keys.size());
   }
 
   void erase(std::uint32_t id) {
@@ -113,7 +130,8 @@ struct PersonIndex::Impl {
       if (!s.live) continue;
       slot_keys.clear();
       for (std::size_t k = 0; k < s.key_count; ++k) slot_keys.push_back(keys[s.first_key + k]);
-      store_arrays(s, &clks[s.first_clk], &clk_bits[s.first_clk], slot_keys.data(), new_clks, new_bits, new_keys);
+      store_arrays(s, &clks[s.first_clk], &clk_bits[s.first_clk], slot_keys.data(), new_clks,
+                   new_bits, new_keys);
     }
     clks = std::move(new_clks);
     clk_bits = std::move(new_bits);
@@ -134,9 +152,10 @@ struct PersonIndex::Impl {
   }
 
   template <class Visit>
-  Result<std::vector<Match>> rank(std::int64_t org_id, const QueryEncodings& query, const QueryOptions& options,
-                                  Visit&& visit_candidates) const {
-    if (options.top_k == 0 || options.top_k > 1000) return invalid("top_k must be 1 to 1000", "/top_k");
+  Result<std::vector<Match>> rank(std::int64_t org_id, const QueryEncodings& query,
+                                  const QueryOptions& options, Visit&& visit_candidates) const {
+    if (options.top_k == 0 || options.top_k > 1000)
+      return invalid("top_k must be 1 to 1000", "/top_k");
     const PreparedQuery prepared(query);
     std::priority_queue<Ranked> worst_first;  // the top_k so far, worst on top
     visit_candidates([&](std::uint32_t id) {
@@ -175,8 +194,10 @@ PersonIndex::~PersonIndex() = default;
 
 Status PersonIndex::upsert(std::int64_t org_id, std::int64_t person_id, const PersonEncodings& e) {
   if (person_id <= 0) return invalid("person_id must be positive");
-  if (e.names.size() > kMaxNames) return invalid("at most " + std::to_string(kMaxNames) + " names per person");
-  if (e.places.size() > kMaxPlaces || e.birth.year_count > kMaxBirthYears || e.blocking_keys.size() > 4096)
+  if (e.names.size() > kMaxNames)
+    return invalid("at most " + std::to_string(kMaxNames) + " names per person");
+  if (e.places.size() > kMaxPlaces || e.birth.year_count > kMaxBirthYears ||
+      e.blocking_keys.size() > 4096)
     return invalid("encodings out of range (not made by encode_person?)");
   std::unique_lock lock(impl_->mutex);
   Impl& x = *impl_;
@@ -230,7 +251,9 @@ Result<std::vector<Match>> PersonIndex::query(std::int64_t org_id, const QueryEn
   return x.rank(org_id, query, options, [&](auto&& score) {
     std::vector<const std::vector<std::uint32_t>*> blocks;
     for (std::uint64_t key : query.blocking_keys) blocks.push_back(&x.block_of(key));
-    std::sort(blocks.begin(), blocks.end(), [](auto* a, auto* b) { return a->size() != b->size() ? a->size() < b->size() : a < b; });
+    std::sort(blocks.begin(), blocks.end(), [](auto* a, auto* b) {
+      return a->size() != b->size() ? a->size() < b->size() : a < b;
+    });
     blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
     std::vector<std::uint64_t> seen((x.slots.size() + 63) / 64);
     std::size_t taken = 0;

@@ -79,7 +79,8 @@ std::string sounds_of(std::string_view token) {
     } else if (c == 'z' && next == 'h') {
       out += 'j';
       ++i;
-    } else if (next == 'h' && (c == 't' || c == 'd' || c == 'k' || c == 'g' || c == 'b' || c == 'j')) {
+    } else if (next == 'h' &&
+               (c == 't' || c == 'd' || c == 'k' || c == 'g' || c == 'b' || c == 'j')) {
       out += c;
       ++i;
     } else if (c == 'c' && next == 'k') {

@@ -1,8 +1,8 @@
 // Field comparisons and their weights. The weights are Fellegi-Sunter log2(m/u) with fixed m
 // (chance the field agrees when two records are the same person) and u (chance it agrees for two
-// different persons), rounded and capped so that one agreeing field never outweighs two names
-// that differ: independence between fields does not hold (people born on the same day share
-// nothing else), and a caseworker must be able to follow the sum.
+// different persons), rounded and capped so that no agreeing field alone lifts a pair whose
+// names differ (d < 0.4) to the review score: independence between fields does not hold (people
+// born on the same day share nothing else), and a caseworker must be able to follow the sum.
 //
 //   field       outcome                              m      u        weight
 //   name        best Dice d over the pairs of names  -      -        20 (d - 0.55), in [-6, 9]
@@ -23,16 +23,25 @@
 //                                                    survivors are moved, addresses change)
 // A field missing on either side weighs 0. The score is 1 / (1 + 2^-(weight - 6)): a name alone
 // that agrees fully scores 0.89; kReviewScore 0.5 needs weight 6.
+#include "search/score.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "search/score.hpp"
-
 namespace haven::search {
 namespace {
 
-enum class Birth { kMissing, kSameDate, kSwapped, kSameYear, kYearAsked, kInRange, kDifferentYear, kOutOfRange };
+enum class Birth {
+  kMissing,
+  kSameDate,
+  kSwapped,
+  kSameYear,
+  kYearAsked,
+  kInRange,
+  kDifferentYear,
+  kOutOfRange
+};
 
 bool contains(const std::uint32_t* values, std::size_t n, std::uint32_t v) {
   for (std::size_t i = 0; i < n; ++i)
@@ -44,7 +53,8 @@ Birth compare_birth(const PreparedQuery& pq, const BirthEncoding& s) {
   const QueryEncodings& q = pq.query;
   if (q.birth.date != 0 && s.date != 0) {
     if (q.birth.date == s.date) return Birth::kSameDate;
-    if ((q.birth.swapped != 0 && q.birth.swapped == s.date) || (s.swapped != 0 && s.swapped == q.birth.date))
+    if ((q.birth.swapped != 0 && q.birth.swapped == s.date) ||
+        (s.swapped != 0 && s.swapped == q.birth.date))
       return Birth::kSwapped;
   }
   if (s.year_count == 0) return Birth::kMissing;
@@ -56,36 +66,54 @@ Birth compare_birth(const PreparedQuery& pq, const BirthEncoding& s) {
   }
   if (q.birth.year_count == 0) return Birth::kMissing;
   bool common = false;
-  for (std::size_t i = 0; i < q.birth.year_count; ++i) common = common || contains(s.years.data(), s.year_count, q.birth.years[i]);
+  for (std::size_t i = 0; i < q.birth.year_count; ++i)
+    common = common || contains(s.years.data(), s.year_count, q.birth.years[i]);
   const bool approximate = q.birth.approximate || s.approximate;
-  if (common) return approximate ? Birth::kInRange : q.year_only ? Birth::kYearAsked : Birth::kSameYear;
+  if (common)
+    return approximate ? Birth::kInRange : q.year_only ? Birth::kYearAsked : Birth::kSameYear;
   return approximate ? Birth::kOutOfRange : Birth::kDifferentYear;
 }
 
 double birth_weight(Birth b) {
   switch (b) {
-    case Birth::kSameDate: return 10;
-    case Birth::kSwapped: return 7;
-    case Birth::kSameYear: return 1;
-    case Birth::kYearAsked: return 2.5;
-    case Birth::kInRange: return 1.5;
-    case Birth::kDifferentYear: return -4;
-    case Birth::kOutOfRange: return -2;
-    case Birth::kMissing: return 0;
+    case Birth::kSameDate:
+      return 10;
+    case Birth::kSwapped:
+      return 7;
+    case Birth::kSameYear:
+      return 1;
+    case Birth::kYearAsked:
+      return 2.5;
+    case Birth::kInRange:
+      return 1.5;
+    case Birth::kDifferentYear:
+      return -4;
+    case Birth::kOutOfRange:
+      return -2;
+    case Birth::kMissing:
+      return 0;
   }
   return 0;
 }
 
 const char* birth_words(Birth b, bool range) {
   switch (b) {
-    case Birth::kSameDate: return "same birth date";
-    case Birth::kSwapped: return "birth date with day and month swapped";
-    case Birth::kSameYear: return "same birth year, other date";
-    case Birth::kYearAsked: return "same birth year";
-    case Birth::kInRange: return range ? "age in the range" : "age estimate fits";
-    case Birth::kDifferentYear: return "different birth year";
-    case Birth::kOutOfRange: return range ? "age outside the range" : "age estimate does not fit";
-    case Birth::kMissing: return "";
+    case Birth::kSameDate:
+      return "same birth date";
+    case Birth::kSwapped:
+      return "birth date with day and month swapped";
+    case Birth::kSameYear:
+      return "same birth year, other date";
+    case Birth::kYearAsked:
+      return "same birth year";
+    case Birth::kInRange:
+      return range ? "age in the range" : "age estimate fits";
+    case Birth::kDifferentYear:
+      return "different birth year";
+    case Birth::kOutOfRange:
+      return range ? "age outside the range" : "age estimate does not fit";
+    case Birth::kMissing:
+      return "";
   }
   return "";
 }
@@ -117,7 +145,8 @@ namespace {
   for (std::size_t i = 0; i < q.query.names.size(); ++i)
     for (std::size_t j = 0; j < s.clk_count; ++j) {
       const unsigned total = q.clk_bits[i] + s.clk_bits[j];
-      const bool query_nickname = (q.query.nicknames >> i) & 1, stored_nickname = (s.nicknames >> j) & 1;
+      const bool query_nickname = (q.query.nicknames >> i) & 1,
+                 stored_nickname = (s.nicknames >> j) & 1;
       if (total == 0 || (query_nickname && stored_nickname)) continue;
       const double d = 2.0 * common_bits(q.query.names[i], s.clks[j]) / total;
       best = std::max(best, query_nickname || stored_nickname ? 0.8 * d : d);
@@ -126,7 +155,8 @@ namespace {
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-[[gnu::target("avx512f,avx512vpopcntdq")]] double best_dice_avx512(const PreparedQuery& q, const StoredView& s) {
+[[gnu::target("avx512f,avx512vpopcntdq")]] double best_dice_avx512(const PreparedQuery& q,
+                                                                   const StoredView& s) {
   return best_dice(q, s);
 }
 #endif
@@ -164,13 +194,16 @@ void explain(const PreparedQuery& q, const StoredView& s, double name_sim, Match
   }
   const Birth birth = compare_birth(q, *s.birth);
   if (birth != Birth::kMissing)
-    match.fields.push_back({"birth_date", birth_words(birth, !q.query.range_years.empty()), birth_weight(birth)});
+    match.fields.push_back(
+        {"birth_date", birth_words(birth, !q.query.range_years.empty()), birth_weight(birth)});
   if (const int sex = agreement(q.query.sex, s.sex))
     match.fields.push_back({"sex", sex > 0 ? "same sex" : "different sex", sex > 0 ? 0.9 : -4.6});
   if (const int phone = agreement(q.query.phone, s.phone))
-    match.fields.push_back({"phone", phone > 0 ? "same phone" : "different phone", phone > 0 ? 6.0 : -1.0});
+    match.fields.push_back(
+        {"phone", phone > 0 ? "same phone" : "different phone", phone > 0 ? 6.0 : -1.0});
   if (const int place = place_outcome(q.query, s))
-    match.fields.push_back({"place", place > 0 ? "same place" : "different place", place > 0 ? 2.0 : -0.5});
+    match.fields.push_back(
+        {"place", place > 0 ? "same place" : "different place", place > 0 ? 2.0 : -0.5});
   match.explanation.clear();
   for (const FieldVerdict& f : match.fields) {
     if (!match.explanation.empty()) match.explanation += ", ";

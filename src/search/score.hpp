@@ -39,7 +39,8 @@ inline std::uint16_t bit_count(const Clk& clk) {
   unsigned n = 0;
   // Kept a loop (not unrolled into scalar POPCNTs before the vectoriser sees it).
 #pragma GCC unroll 1
-  for (std::size_t i = 0; i < kClkWords; ++i) n += static_cast<unsigned>(std::popcount(a[i] & b[i]));
+  for (std::size_t i = 0; i < kClkWords; ++i)
+    n += static_cast<unsigned>(std::popcount(a[i] & b[i]));
   return n;
 }
 

@@ -36,8 +36,8 @@ struct IndicBlock {
   bool virama(char32_t c) const { return contains(c) && c - base == 0x4D; }
   bool vowel_sign(char32_t c) const {
     const char32_t o = c - base;
-    return contains(c) && ((o >= 0x3E && o <= 0x4C) || o == 0x4E || o == 0x62 || o == 0x63 ||
-                           o == 0x57);
+    return contains(c) &&
+           ((o >= 0x3E && o <= 0x4C) || o == 0x4E || o == 0x62 || o == 0x63 || o == 0x57);
   }
   bool modifier(char32_t c) const {
     const char32_t o = c - base;
@@ -167,7 +167,8 @@ std::u32string delete_schwas(const std::u32string& text) {
     }
     out += text[k];
   }
-  while (next++ < insert_at.size()) out += text.back() >= 0x0980 ? char32_t{0x09CD} : char32_t{0x094D};
+  while (next++ < insert_at.size())
+    out += text.back() >= 0x0980 ? char32_t{0x09CD} : char32_t{0x094D};
   return out;
 }
 

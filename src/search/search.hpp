@@ -30,13 +30,14 @@ using Json = nlohmann::json;
 
 // ---- Names ----
 
-inline constexpr std::size_t kMaxNameBytes = 4096;  // longer input is refused
-inline constexpr std::size_t kMaxTokens = 16;       // further tokens are ignored
+inline constexpr std::size_t kMaxNameBytes = 4096;   // longer input is refused
+inline constexpr std::size_t kMaxTokens = 16;        // further tokens are ignored
 inline constexpr std::size_t kMaxTokenLetters = 40;  // longer tokens are cut
 
 // Turns names into comparable tokens. Owns an ICU transliterator ("NFKC; Any-Latin;
-// Latin-ASCII; Lower", with "sh" for the Indic sibilants) and the name tables compiled into the binary (src/search/data/*.tsv).
-// Thread-safe: ICU transliterators are not, so each call borrows one from a small pool.
+// Latin-ASCII; Lower", with "sh" for the Indic sibilants) and the name tables compiled into the
+// binary (src/search/data/*.tsv). Thread-safe: ICU transliterators are not, so each call borrows
+// one from a small pool.
 class Normaliser {
  public:
   // Fails (kInternal) if ICU or an embedded table cannot be loaded.
@@ -101,8 +102,8 @@ class SearchKey {
   std::array<unsigned char, 512> bigram_state_{};
 };
 
-inline constexpr std::size_t kMaxNames = 4;    // the full name and up to 3 aliases
-inline constexpr std::size_t kMaxPlaces = 6;   // place tokens kept per person
+inline constexpr std::size_t kMaxNames = 4;   // the full name and up to 3 aliases
+inline constexpr std::size_t kMaxPlaces = 6;  // place tokens kept per person
 inline constexpr std::size_t kMaxBirthYears = 4;
 
 struct BirthEncoding {
@@ -118,14 +119,14 @@ struct BirthEncoding {
 
 // What the index keeps of one person: keyed values only.
 struct PersonEncodings {
-  std::vector<Clk> names;                    // full name first, then aliases
+  std::vector<Clk> names;  // full name first, then aliases
   // Bit i set: names[i] is a one-word alias, a nickname ("Pappu", "Toto") that many people
   // share; it counts only against a full name, and then for less.
   std::uint8_t nicknames = 0;
   std::vector<std::uint64_t> blocking_keys;  // phonetic codes of tokens, alone and with years
   BirthEncoding birth;
-  std::uint32_t sex = 0;    // digest; 0: not recorded or unknown
-  std::uint32_t phone = 0;  // digest of the last 9 digits; 0: none
+  std::uint32_t sex = 0;              // digest; 0: not recorded or unknown
+  std::uint32_t phone = 0;            // digest of the last 9 digits; 0: none
   std::vector<std::uint32_t> places;  // digests of place tokens
 
   bool operator==(const PersonEncodings&) const = default;
@@ -153,9 +154,9 @@ struct QueryEncodings {
   std::vector<Clk> names;
   std::uint8_t nicknames = 0;  // as in PersonEncodings
   std::vector<std::uint64_t> blocking_keys;
-  BirthEncoding birth;  // a birth date, a birth year, or an age estimate's years
+  BirthEncoding birth;                     // a birth date, a birth year, or an age estimate's years
   std::vector<std::uint32_t> range_years;  // digests of the years of an age range
-  bool year_only = false;  // a birth year without a date was asked for
+  bool year_only = false;                  // a birth year without a date was asked for
   std::uint32_t sex = 0, phone = 0;
   std::vector<std::uint32_t> places;
 };
@@ -188,8 +189,8 @@ struct Match {
 inline constexpr double kReviewScore = 0.5;
 
 struct QueryOptions {
-  std::size_t top_k = 10;          // 1..1000
-  double min_score = 0;            // matches below are left out
+  std::size_t top_k = 10;           // 1..1000
+  double min_score = 0;             // matches below are left out
   std::int64_t exclude_person = 0;  // e.g. the person being checked; 0: none
   // Candidates scored at most; rare blocks are taken first. 0: every candidate of the blocks.
   std::size_t max_candidates = 100000;

@@ -26,9 +26,12 @@ void hash_into(unsigned char* out, std::size_t out_size, const Key& key, std::st
   crypto_generichash_state state;
   crypto_generichash_init(&state, key.data(), key.size(), out_size);
   const std::uint64_t kind_size = kind.size();
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&kind_size), sizeof kind_size);
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kind.data()), kind.size());
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&kind_size),
+                            sizeof kind_size);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kind.data()),
+                            kind.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()),
+                            value.size());
   crypto_generichash_final(&state, out, out_size);
 }
 
@@ -44,8 +47,10 @@ SearchKey::SearchKey(const Key& key)
   crypto_generichash_init(&state, clk_key_.data(), clk_key_.size(), kHashesPerBigram * 2);
   const std::string_view kind = "bigram";
   const std::uint64_t kind_size = kind.size();
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&kind_size), sizeof kind_size);
-  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kind.data()), kind.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(&kind_size),
+                            sizeof kind_size);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kind.data()),
+                            kind.size());
   std::memcpy(bigram_state_.data(), &state, sizeof state);
   sodium_memzero(&state, sizeof state);
 }
@@ -70,10 +75,12 @@ Clk SearchKey::clk(const std::vector<std::string>& tokens) const {
       // Same bytes as hash_into(digest, sizeof digest, clk_key_, "bigram", bigram).
       crypto_generichash_state state;
       std::memcpy(&state, bigram_state_.data(), sizeof state);
-      crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(padded.data() + i), 2);
+      crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(padded.data() + i),
+                                2);
       crypto_generichash_final(&state, digest, sizeof digest);
       for (std::size_t h = 0; h < kHashesPerBigram; ++h) {
-        const unsigned bit = (static_cast<unsigned>(digest[2 * h]) << 8 | digest[2 * h + 1]) % kClkBits;
+        const unsigned bit =
+            (static_cast<unsigned>(digest[2 * h]) << 8 | digest[2 * h + 1]) % kClkBits;
         clk[bit / 64] |= std::uint64_t{1} << (bit % 64);
       }
     }

@@ -1,10 +1,10 @@
 // Normalisation, phonetic codes and keyed encodings.
+#include "search/search.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
-
-#include "search/search.hpp"
 
 namespace haven::search {
 namespace {
@@ -98,9 +98,9 @@ TEST_F(Names, SwappedOrderGivesTheSameEncoding) {
 }
 
 TEST_F(Names, BadInputIsRefusedClearly) {
-  for (std::string_view bad : {std::string_view(""), std::string_view("   "), std::string_view("12345"),
-                               std::string_view("😀😀"), std::string_view("\xff\xfe"),
-                               std::string_view("Ana\xc3")}) {
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("   "), std::string_view("12345"),
+        std::string_view("😀😀"), std::string_view("\xff\xfe"), std::string_view("Ana\xc3")}) {
     auto result = normaliser_->name_tokens(bad);
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
@@ -117,7 +117,8 @@ TEST_F(Names, OddButValidInputGivesSensibleTokens) {
   ASSERT_EQ(long_name.size(), 1u);
   EXPECT_EQ(long_name[0].size(), kMaxTokenLetters);
   std::string many;
-  for (int i = 0; i < 100; ++i) many += "Name" + std::string(1, static_cast<char>('a' + i % 26)) + " ";
+  for (int i = 0; i < 100; ++i)
+    many += "Name" + std::string(1, static_cast<char>('a' + i % 26)) + " ";
   EXPECT_EQ(tokens(many).size(), kMaxTokens);
   std::string long_devanagari;
   for (int i = 0; i < 150; ++i) long_devanagari += "मोह ";  // 500+ characters
@@ -131,9 +132,27 @@ TEST_F(Names, RandomBytesNeverCrashOrStall) {
     return static_cast<unsigned>(state >> 33);
   };
   // Pieces of many scripts, combining marks, emoji and invalid bytes, in random order.
-  const std::vector<std::string> pieces = {"a", "Z", " ", "'", "-", ".", "\xcc\x81", "\xe0\xa4\x95", "\xe0\xa5\x8d",
-                                           "\xe0\xa4\xbe", "\xe1\x9e\x80", "\xe1\x9f\x92", "\xe1\x9f\x89", "\xd8\xa8",
-                                           "\xd0\x96", "\xe0\xae\x95", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xff", "\xc3", "7"};
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           " ",
+                                           "'",
+                                           "-",
+                                           ".",
+                                           "\xcc\x81",
+                                           "\xe0\xa4\x95",
+                                           "\xe0\xa5\x8d",
+                                           "\xe0\xa4\xbe",
+                                           "\xe1\x9e\x80",
+                                           "\xe1\x9f\x92",
+                                           "\xe1\x9f\x89",
+                                           "\xd8\xa8",
+                                           "\xd0\x96",
+                                           "\xe0\xae\x95",
+                                           "\xe4\xb8\xad",
+                                           "\xf0\x9f\x98\x80",
+                                           "\xff",
+                                           "\xc3",
+                                           "7"};
   const auto start = std::chrono::steady_clock::now();
   const SearchKey key(key_of(9));
   for (int i = 0; i < 3000; ++i) {
@@ -170,8 +189,9 @@ TEST(Phonetic, CodesForNamesOfManyOrigins) {
 class Encodings : public Names {};
 
 TEST_F(Encodings, DifferBetweenKeysAndHoldNoPlaintext) {
-  const Json person = {{"given_name", "Sunita"}, {"family_name", "Devi"}, {"birth_date", "1990-04-07"},
-                       {"sex", "female"}, {"phone", "+91 98765 43210"}, {"address", "House 4, Gaya, Bihar"}};
+  const Json person = {{"given_name", "Sunita"},     {"family_name", "Devi"},
+                       {"birth_date", "1990-04-07"}, {"sex", "female"},
+                       {"phone", "+91 98765 43210"}, {"address", "House 4, Gaya, Bihar"}};
   auto a = encode_person(person, SearchKey(key_of(1)), *normaliser_);
   auto b = encode_person(person, SearchKey(key_of(2)), *normaliser_);
   ASSERT_TRUE(a.ok() && b.ok());
@@ -181,16 +201,19 @@ TEST_F(Encodings, DifferBetweenKeysAndHoldNoPlaintext) {
   EXPECT_NE(a->phone, b->phone);
   EXPECT_LT(dice(a->names[0], b->names[0]), 0.5);
   const std::string bytes = serialise(*a);
-  for (std::string_view plain : {"sunita", "Sunita", "devi", "Devi", "1990", "04-07", "98765", "43210",
-                                 "gaya", "Gaya", "bihar", "female", "SNT"})
+  for (std::string_view plain : {"sunita", "Sunita", "devi", "Devi", "1990", "04-07", "98765",
+                                 "43210", "gaya", "Gaya", "bihar", "female", "SNT"})
     EXPECT_EQ(bytes.find(plain), std::string::npos) << plain;
   // Same key, same person: the same encodings.
   EXPECT_EQ(*a, *encode_person(person, SearchKey(key_of(1)), *normaliser_));
 }
 
 TEST_F(Encodings, RoundTripThroughBytes) {
-  const Json person = {{"given_name", "Kofi"}, {"aliases", {"Kwabena", "कोफ़ी"}}, {"age_estimate", 17},
-                       {"age_estimated_on", "2024-03-01"}, {"region", "Volta"}};
+  const Json person = {{"given_name", "Kofi"},
+                       {"aliases", {"Kwabena", "कोफ़ी"}},
+                       {"age_estimate", 17},
+                       {"age_estimated_on", "2024-03-01"},
+                       {"region", "Volta"}};
   auto e = encode_person(person, SearchKey(key_of(3)), *normaliser_);
   ASSERT_TRUE(e.ok()) << e.error().message;
   EXPECT_EQ(e->names.size(), 3u);
@@ -218,7 +241,9 @@ TEST_F(Encodings, BadFieldsAreNamed) {
   EXPECT_EQ(field_of({{"given_name", 42}}), "/given_name");
   EXPECT_EQ(field_of({{"given_name", "Ana"}, {"aliases", "Anita"}}), "/aliases");
   EXPECT_EQ(field_of({{"family_name", "Ana\xc3"}}), "/family_name");
-  EXPECT_EQ(field_of({{"given_name", "Ana"}, {"age_estimate", -3}, {"age_estimated_on", "2020-01-01"}}), "/age_estimate");
+  EXPECT_EQ(
+      field_of({{"given_name", "Ana"}, {"age_estimate", -3}, {"age_estimated_on", "2020-01-01"}}),
+      "/age_estimate");
   // An emoji alias says nothing and is left out.
   auto e = encode_person({{"given_name", "Ana"}, {"aliases", {"🌸"}}}, key, *normaliser_);
   ASSERT_TRUE(e.ok());
@@ -228,7 +253,9 @@ TEST_F(Encodings, BadFieldsAreNamed) {
 TEST_F(Encodings, QueriesValidateAgeRanges) {
   const SearchKey key(key_of(1));
   const std::int64_t today = 20000;
-  EXPECT_TRUE(encode_query({{"name", "Ana"}, {"age_min", 20}, {"age_max", 30}}, key, *normaliser_, today).ok());
+  EXPECT_TRUE(
+      encode_query({{"name", "Ana"}, {"age_min", 20}, {"age_max", 30}}, key, *normaliser_, today)
+          .ok());
   EXPECT_FALSE(encode_query({{"age_min", 30}, {"age_max", 20}}, key, *normaliser_, today).ok());
   EXPECT_FALSE(encode_query({{"age_min", 0}, {"age_max", 100}}, key, *normaliser_, today).ok());
   EXPECT_FALSE(encode_query({{"age_max", 200}}, key, *normaliser_, today).ok());

@@ -11,7 +11,8 @@ constexpr std::uint8_t kFormat = 1;
 
 template <class T>
 void put(std::string& out, T value) {
-  for (std::size_t i = 0; i < sizeof(T); ++i) out += static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * i)) & 0xFF);
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    out += static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * i)) & 0xFF);
 }
 
 struct Reader {
@@ -24,7 +25,8 @@ struct Reader {
       return T{};
     }
     std::uint64_t value = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i) value |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+      value |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
     bytes.remove_prefix(sizeof(T));
     return static_cast<T>(value);
   }

@@ -1,14 +1,14 @@
+#include "search/tables.hpp"
+
 #include <string>
 #include <vector>
-
-#include "search/tables.hpp"
 
 namespace haven::search {
 namespace {
 
 // Lines of a table without comments and blank lines, each split at tabs.
 Result<std::vector<std::vector<std::string>>> rows_of(std::string_view name, std::string_view text,
-                                                     std::size_t columns) {
+                                                      std::size_t columns) {
   std::vector<std::vector<std::string>> rows;
   std::size_t line_number = 0;
   while (!text.empty()) {
@@ -38,10 +38,15 @@ Result<std::vector<std::vector<std::string>>> rows_of(std::string_view name, std
 
 Result<KhmerSign::Kind> khmer_kind(const std::string& text) {
   using K = KhmerSign::Kind;
-  static constexpr std::pair<std::string_view, K> kKinds[] = {
-      {"consonant_a", K::kConsonantA}, {"consonant_o", K::kConsonantO}, {"vowel", K::kVowel},
-      {"sign", K::kSign},   {"independent", K::kIndependent}, {"coeng", K::kCoeng},
-      {"to_a", K::kToA},    {"to_o", K::kToO},   {"drop", K::kDrop}};
+  static constexpr std::pair<std::string_view, K> kKinds[] = {{"consonant_a", K::kConsonantA},
+                                                              {"consonant_o", K::kConsonantO},
+                                                              {"vowel", K::kVowel},
+                                                              {"sign", K::kSign},
+                                                              {"independent", K::kIndependent},
+                                                              {"coeng", K::kCoeng},
+                                                              {"to_a", K::kToA},
+                                                              {"to_o", K::kToO},
+                                                              {"drop", K::kDrop}};
   for (const auto& [name, kind] : kKinds)
     if (name == text) return kind;
   return Error{ErrorCode::kInternal, "search table khmer: unknown kind " + text, ""};

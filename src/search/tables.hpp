@@ -17,7 +17,17 @@ std::string_view embedded_khmer();
 std::string_view embedded_place_words();
 
 struct KhmerSign {
-  enum class Kind { kConsonantA, kConsonantO, kVowel, kSign, kIndependent, kCoeng, kToA, kToO, kDrop };
+  enum class Kind {
+    kConsonantA,
+    kConsonantO,
+    kVowel,
+    kSign,
+    kIndependent,
+    kCoeng,
+    kToA,
+    kToO,
+    kDrop
+  };
   Kind kind = Kind::kDrop;
   std::string after_a, after_o;  // Latin after an a-series / o-series consonant
 };
