@@ -1,7 +1,7 @@
 // Field comparisons and their weights. The weights are Fellegi-Sunter log2(m/u) with fixed m
 // (chance the field agrees when two records are the same person) and u (chance it agrees for two
 // different persons), rounded and capped so that no agreeing field alone lifts a pair whose
-// names differ (d < 0.4) to the review score: independence between fields does not hold (people
+// names differ (d <= 0.3) to the review score: independence between fields does not hold (people
 // born on the same day share nothing else), and a caseworker must be able to follow the sum.
 //
 //   field       outcome                              m      u        weight
