@@ -64,6 +64,7 @@ struct Outcome {
 };
 
 void report(const char* label, const Outcome& o) {
+  if (o.queries == 0) return;
   std::printf(
       "  %-22s queries %zu  recall@10 %.4f  top-1 %.4f  p50 %.3f ms  p99 %.3f ms  (CPU p50 %.3f "
       "p99 %.3f; encode p50 %.3f ms)\n",
@@ -73,6 +74,15 @@ void report(const char* label, const Outcome& o) {
       percentile(o.query_us, 0.5) / 1000, percentile(o.query_us, 0.99) / 1000,
       percentile(o.query_cpu_us, 0.5) / 1000, percentile(o.query_cpu_us, 0.99) / 1000,
       percentile(o.encode_us, 0.5) / 1000);
+}
+
+void print_speedup(const Outcome& scanned, const Outcome& blocked) {
+  if (scanned.query_us.empty() || blocked.query_us.empty()) return;
+  std::printf("  speed-up over the scan: wall p50 %.1fx, p99 %.1fx; CPU p50 %.1fx, p99 %.1fx\n",
+              percentile(scanned.query_us, 0.5) / percentile(blocked.query_us, 0.5),
+              percentile(scanned.query_us, 0.99) / percentile(blocked.query_us, 0.99),
+              percentile(scanned.query_cpu_us, 0.5) / percentile(blocked.query_cpu_us, 0.5),
+              percentile(scanned.query_cpu_us, 0.99) / percentile(blocked.query_cpu_us, 0.99));
 }
 
 // Runs one query, timing it, and records whether `expected` is among the matches.
@@ -202,9 +212,7 @@ void bench_febrl(const Args& args, const Normaliser& normaliser) {
               static_cast<double>(blocked.flagged_right) /
                   static_cast<double>(std::max<std::size_t>(blocked.flagged, 1)),
               static_cast<double>(blocked.flagged_right) / static_cast<double>(blocked.queries));
-  std::printf("  speed-up over the scan: p50 %.1fx, p99 %.1fx\n",
-              percentile(scanned.query_us, 0.5) / percentile(blocked.query_us, 0.5),
-              percentile(scanned.query_us, 0.99) / percentile(blocked.query_us, 0.99));
+  print_speedup(scanned, blocked);
 }
 
 // ---- Synthetic (haven demo) ----
@@ -435,9 +443,7 @@ int bench_demo(const Args& args, const Normaliser& normaliser) {
                   static_cast<double>(std::max<std::size_t>(blocked.flagged, 1)),
               static_cast<double>(blocked.flagged_right) /
                   static_cast<double>(std::max<std::size_t>(blocked.queries, 1)));
-  std::printf("  speed-up over the scan: p50 %.1fx, p99 %.1fx\n",
-              percentile(scanned.query_us, 0.5) / percentile(blocked.query_us, 0.5),
-              percentile(scanned.query_us, 0.99) / percentile(blocked.query_us, 0.99));
+  print_speedup(scanned, blocked);
   std::printf("  recall@10 by corruption:\n");
   for (const auto& [name, tally] : by_corruption)
     std::printf("    %-48s %5zu  %.4f\n", name.c_str(), tally.second,
