@@ -19,15 +19,12 @@ struct Normaliser::Impl {
   mutable std::vector<std::unique_ptr<icu::Transliterator>> pool;
 
   std::unique_ptr<icu::Transliterator> borrow() const {
-    {
-      std::lock_guard lock(pool_mutex);
-      if (!pool.empty()) {
-        auto t = std::move(pool.back());
-        pool.pop_back();
-        return t;
-      }
-    }
-    return std::unique_ptr<icu::Transliterator>(prototype->clone());
+    // The prototype is only cloned under the lock: no ICU object is touched by two threads.
+    std::lock_guard lock(pool_mutex);
+    if (pool.empty()) return std::unique_ptr<icu::Transliterator>(prototype->clone());
+    auto t = std::move(pool.back());
+    pool.pop_back();
+    return t;
   }
   void give_back(std::unique_ptr<icu::Transliterator> t) const {
     std::lock_guard lock(pool_mutex);
