@@ -56,9 +56,10 @@ struct Normaliser::Impl {
     if (indic) wide = delete_schwas(wide);
     icu::UnicodeString working = icu::UnicodeString::fromUTF32(
         reinterpret_cast<const UChar32*>(wide.data()), static_cast<int32_t>(wide.size()));
-    auto transliterator = borrow();
-    transliterator->transliterate(working);
-    give_back(std::move(transliterator));
+    if (auto transliterator = borrow()) {  // null only when ICU is out of memory
+      transliterator->transliterate(working);
+      give_back(std::move(transliterator));
+    }
     std::string out;
     working.toUTF8String(out);
     return out;
