@@ -21,7 +21,7 @@ check_exit() {  # check_exit NAME CODE COMMAND...: the command must exit with CO
 }
 rows() { tail -n +2 "$1" | grep -c . ; }
 
-for command in "" init serve demo import export backup report version; do
+for command in "" init serve demo import export backup report dedupe version; do
   check "--help $command" "$haven" $command --help
 done
 check "version" "$haven" version
@@ -59,6 +59,15 @@ check_exit "an unknown report is refused" 3 "$haven" report prevalence --data "$
 grep -q "funnel, time-to-justice" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: unknown report message"; }
 check_exit "a bad period is refused" 3 "$haven" report funnel --data "$work/demo" --period week
 check_exit "xlsx needs --out" 2 "$haven" report funnel --data "$work/demo" --format xlsx
+
+# The duplicate scan fills the review queue once; a second scan adds nothing.
+check "dedupe scan" "$haven" dedupe scan --data "$work/demo"
+grep -q "persons compared" "$work/out" && ! grep -q "likely duplicate pairs, 0 of them new" "$work/out" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: dedupe scan found nothing"; cat "$work/out"; }
+check "dedupe scan again" "$haven" dedupe scan --data "$work/demo"
+grep -q ", 0 of them new" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: second scan"; cat "$work/out"; }
+check "dedupe reindex" "$haven" dedupe reindex --data "$work/demo" --org 1
+check_exit "a threshold above 1 is a command-line error" 2 "$haven" dedupe scan --data "$work/demo" --threshold 3
 for file in "$work"/export1/*.csv; do
   kind=$(basename "$file")
   case "$kind" in users.csv|organisations.csv) continue ;; esac  # matched to what the target already has

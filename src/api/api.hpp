@@ -12,6 +12,9 @@
 namespace haven {
 
 class AuditLog;
+namespace dedupe {
+class PersonFinder;
+}
 
 struct ApiOptions {
   std::size_t max_body_bytes = 1 << 20;   // JSON bodies; larger ones get 413
@@ -23,6 +26,9 @@ struct ApiOptions {
   // HTTPS when both are given (PEM files); otherwise plain HTTP, for loopback or behind a proxy
   // that terminates TLS (docs/security.md).
   std::string tls_cert_file, tls_key_file;
+  // Fuzzy person search and duplicates (src/dedupe); without it those routes answer 503. Must
+  // outlive the server.
+  dedupe::PersonFinder* person_finder = nullptr;
 };
 
 class ApiServer {

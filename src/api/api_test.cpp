@@ -13,6 +13,7 @@
 
 #include "api/api.hpp"
 #include "audit/audit.hpp"
+#include "dedupe/dedupe.hpp"
 
 namespace haven {
 namespace {
@@ -40,6 +41,9 @@ class Api : public ::testing::Test {
     audit_ = new AuditLog(*store_, clock_, ring_->audit_chain_key().value());
     ApiOptions options_quiet;
     options_quiet.log_requests = false;
+    finder_ = dedupe::PersonFinder::create(*ring_).value().release();
+    store_->set_person_encoder(finder_->encoder());
+    options_quiet.person_finder = finder_;
     server_ = new ApiServer(*store_, clock_, *audit_, options_quiet);
     ASSERT_TRUE(server_->bind("127.0.0.1", 0).ok());
     thread_ = new std::thread([] { (void)server_->listen_bound(); });
@@ -49,6 +53,7 @@ class Api : public ::testing::Test {
     thread_->join();
     delete thread_;
     delete server_;
+    delete finder_;
     delete audit_;
     delete store_;
     delete ring_;
@@ -118,6 +123,7 @@ class Api : public ::testing::Test {
   static inline Store* store_ = nullptr;
   static inline AuditLog* audit_ = nullptr;
   static inline ApiServer* server_ = nullptr;
+  static inline dedupe::PersonFinder* finder_ = nullptr;
   static inline std::thread* thread_ = nullptr;
 };
 
@@ -474,6 +480,68 @@ TEST_F(Api, EstimatesFromACaptureTable) {
   const Json malformed = {{"lists", {"A", "B"}}, {"rows", {{{"on", {1, 2}}, {"count", 3}}}}};
   call("POST", "/api/v1/estimates", ana, &malformed, 400);
   call("POST", "/api/v1/estimates?bootstrap=100000", ana, &table, 400);
+}
+
+TEST_F(Api, PersonSearchMergeAndTheReviewQueue) {
+  clock_.advance(std::chrono::minutes(6));  // past the login throttle's window
+  const std::string maria = login("maria", "maria's long password");
+  const std::string jose = login("jose", "jose's long password");
+  const Json first_intake = {{"given_name", "Mohammed"}, {"family_name", "Rahman"}, {"birth_date", "1990-05-04"}, {"sex", "male"}};
+  const Json second_intake = {{"given_name", "Rahman"}, {"family_name", "Md."}, {"birth_date", "1990-04-05"}, {"sex", "male"}};
+  const std::int64_t kept = call("POST", "/api/v1/persons", maria, &first_intake, 201)["id"];
+  const std::int64_t duplicate = call("POST", "/api/v1/persons", maria, &second_intake, 201)["id"];
+  auto ids_found = [&](const std::string& token, const Json& query) {
+    std::vector<std::int64_t> ids;
+    const Json answer = call("POST", "/api/v1/persons/search", token, &query, 200);
+    for (const auto& item : answer["items"]) ids.push_back(item["person"]["id"]);
+    return ids;
+  };
+  const Json query = {{"name", "मोहम्मद रहमान"}, {"birth_date", "1990-05-04"}, {"min_score", 0.5}};
+  const Json answer = call("POST", "/api/v1/persons/search", maria, &query, 200);
+  ASSERT_GE(answer["items"].size(), 2u) << answer.dump();
+  EXPECT_EQ(answer["items"][0]["person"]["id"], kept);
+  EXPECT_EQ(answer["items"][0]["person"]["given_name"], "Mohammed");
+  EXPECT_FALSE(answer["items"][0]["explanation"].get<std::string>().empty());
+  EXPECT_EQ(answer["items"][1]["person"]["id"], duplicate);
+
+  call("POST", "/api/v1/persons/search", login("ana", "ana's long password!"), &query, 403);
+  EXPECT_TRUE(ids_found(login("kwame", "kwame's long password"), query).empty()) << "another organisation's people are never found";
+  const Json bad = {{"name", "x"}, {"top_k", 1000}};
+  call("POST", "/api/v1/persons/search", maria, &bad, 400);
+  const Json nothing = Json::object();
+  call("POST", "/api/v1/persons/search", maria, &nothing, 400);
+
+  // Need to know: once the duplicate is in a case assigned to Maria only, Jose's search leaves it out.
+  const std::int64_t maria_id = call("GET", "/api/v1/me", maria, nullptr, 200)["id"];
+  const Json assigned = {{"title", "Assigned case"}, {"exploitation_form", "labour_fishing"}, {"country", "PH"},
+                         {"opened_on", "2026-03-01"}, {"assigned_user_ids", {maria_id}}};
+  const std::int64_t case_id = call("POST", "/api/v1/cases", maria, &assigned, 201)["id"];
+  const Json role = {{"case_id", case_id}, {"person_id", duplicate}, {"role", "victim"}};
+  call("POST", "/api/v1/case-persons", maria, &role, 201);
+  auto seen_by_jose = ids_found(jose, query);
+  EXPECT_EQ(std::count(seen_by_jose.begin(), seen_by_jose.end(), duplicate), 0);
+  EXPECT_EQ(std::count(seen_by_jose.begin(), seen_by_jose.end(), kept), 1);
+
+  // The review queue, then the merge and its undo.
+  const Json pair = {{"person_id", kept}, {"other_person_id", duplicate}};
+  const std::int64_t candidate = call("POST", "/api/v1/duplicate-candidates", maria, &pair, 201, "duplicate_candidate")["id"];
+  EXPECT_EQ(call("POST", "/api/v1/duplicate-candidates/" + std::to_string(candidate) + "/confirm", maria, &nothing, 200)["status"], "confirmed");
+  call("POST", "/api/v1/duplicate-candidates/" + std::to_string(candidate) + "/confirm", maria, &nothing, 409);
+  const Json merge_body = {{"duplicate_id", duplicate}, {"reason", "same man, second intake"}};
+  call("POST", "/api/v1/persons/" + std::to_string(kept) + "/merge", jose, &merge_body, 403);
+  const Json merge = call("POST", "/api/v1/persons/" + std::to_string(kept) + "/merge", maria, &merge_body, 201, "person_merge");
+  EXPECT_EQ(merge["moved"].size(), 1u);
+  EXPECT_EQ(call("GET", "/api/v1/persons/" + std::to_string(duplicate), maria, nullptr, 200)["merged_into"], kept);
+  auto after_merge = ids_found(maria, query);
+  EXPECT_EQ(std::count(after_merge.begin(), after_merge.end(), duplicate), 0) << "a merged duplicate is not found";
+  call("POST", "/api/v1/persons/" + std::to_string(kept) + "/merge", maria, &merge_body, 409);
+  const std::string undo = "/api/v1/person-merges/" + std::to_string(merge["id"].get<std::int64_t>()) + "/undo";
+  EXPECT_EQ(call("POST", undo, maria, &nothing, 200, "person_merge")["status"], "undone");
+  call("POST", undo, maria, &nothing, 409);
+  auto after_undo = ids_found(maria, query);
+  EXPECT_EQ(std::count(after_undo.begin(), after_undo.end(), duplicate), 1) << "found again after the undo";
+  const Json direct = {{"person_id", kept}, {"merged_person_id", duplicate}};
+  call("POST", "/api/v1/person-merges", maria, &direct, 409);  // only the merge route makes merges
 }
 
 }  // namespace

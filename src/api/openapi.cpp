@@ -98,6 +98,55 @@ Json errors() {
           {"403", problem_response("Not allowed for your role")}};
 }
 
+// Person search, merges and the duplicate review.
+void people_paths(Json& paths) {
+  const Json id_in_path = {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}};
+  Json field = {{"type", "object"}, {"required", {"field", "verdict", "weight"}},
+                {"properties", {{"field", {{"type", "string"}}}, {"verdict", {{"type", "string"}}}, {"weight", {{"type", "number"}}}}}};
+  Json match = {{"type", "object"}, {"required", {"person", "score", "explanation", "fields"}},
+                {"properties", {{"person", {{"$ref", "#/components/schemas/person"}}}, {"score", {{"type", "number"}}},
+                                {"explanation", {{"type", "string"}}}, {"fields", {{"type", "array"}, {"items", field}}}}}};
+  Json found = errors();
+  Json matches = {{"type", "object"}, {"required", {"items"}}};
+  matches["properties"]["items"] = {{"type", "array"}, {"items", match}};
+  found["200"] = json_response("The best matches you may see, best first", matches);
+  found["503"] = problem_response("Person search is not available on this server");
+  Json query = {{"type", "object"},
+                {"description", "Any of a person's fields (given_name, family_name, aliases, birth_date, age_estimate, sex, phone, "
+                                "address), or name (a full name in any order and script), birth_year, age_min and age_max; "
+                                "top_k (1-100, default 10), min_score (0-1; 0.5 for the duplicate warning at intake), "
+                                "exclude_person_id"}};
+  paths["/api/v1/persons/search"]["post"] = {
+      {"summary", "Find a person by name in any script and order, birth date, phone or place (duplicate warning at intake)"},
+      {"tags", {"person"}},
+      {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", query}}}}}}},
+      {"responses", found}};
+  Json merge_body = {{"type", "object"}, {"required", {"duplicate_id"}}};
+  merge_body["properties"] = {{"duplicate_id", {{"type", "integer"}}}, {"reason", {{"type", "string"}}}};
+  Json merged = errors();
+  merged["201"] = json_response("The merge, naming every record it moved", {{"$ref", "#/components/schemas/person_merge"}});
+  merged["409"] = problem_response("Either is merged already, or both hold the same role in one case");
+  paths["/api/v1/persons/{id}/merge"]["post"] = {
+      {"summary", "Merge a duplicate into this person (undo with /person-merges/{id}/undo)"},
+      {"tags", {"person"}},
+      {"parameters", {id_in_path}},
+      {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", merge_body}}}}}}},
+      {"responses", merged}};
+  Json undone = errors();
+  undone["200"] = json_response("The merge, now undone", {{"$ref", "#/components/schemas/person_merge"}});
+  undone["409"] = problem_response("Undone already");
+  paths["/api/v1/person-merges/{id}/undo"]["post"] = {{"summary", "Undo a merge"}, {"tags", {"person_merge"}},
+                                                      {"parameters", {id_in_path}}, {"responses", undone}};
+  for (const char* action : {"confirm", "reject"}) {
+    Json reviewed = errors();
+    reviewed["200"] = json_response("The pair", {{"$ref", "#/components/schemas/duplicate_candidate"}});
+    reviewed["409"] = problem_response("Merged already");
+    paths[std::string("/api/v1/duplicate-candidates/{id}/") + action]["post"] = {
+        {"summary", std::string(action) + " that the two are the same person"}, {"tags", {"duplicate_candidate"}},
+        {"parameters", {id_in_path}}, {"responses", reviewed}};
+  }
+}
+
 }  // namespace
 
 Json openapi_document() {
@@ -190,6 +239,10 @@ Json openapi_document() {
         {"patch", {{"summary", "Update a " + spec.kind + " (fields given replace, null removes)"}, {"tags", {spec.kind}},
                    {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + name + "_patch"}}}}}}}}},
                    {"responses", update_responses}}}};
+    if (spec.workflow_only) {  // made by their own operation (a merge), never written directly
+      paths[collection].erase("post");
+      paths[collection + "/{id}"].erase("patch");
+    }
   }
   Json timeline_responses = errors();
   // Accounts and the audit log.
@@ -377,6 +430,7 @@ Json openapi_document() {
           {"application/json",
            {{"schema", {{"type", "object"}, {"description", "{\"csv\": text} or {\"lists\": [names], \"rows\": [{\"on\": [0|1...], \"count\": n}]}"}}}}}}}}},
       {"responses", estimate_responses}};
+  people_paths(paths);
   return doc;
 }
 

@@ -102,9 +102,11 @@ int run_serve(const ServeOptions& options) {
   SystemClock clock;
   auto data = open_existing(options.data_dir, options.key_file, clock);
   if (!data.ok()) return fail(data.error());
+  if (auto search = data->prepare_search(); !search.ok()) return fail(search.error());
   ApiOptions api_options;
   api_options.tls_cert_file = options.tls_cert;
   api_options.tls_key_file = options.tls_key;
+  api_options.person_finder = data->finder.get();
   ApiServer server(*data->store, clock, *data->audit, api_options);
   if (auto bound = server.bind(options.listen.substr(0, colon), port); !bound.ok()) return fail(bound.error());
   std::thread waiter([&] {

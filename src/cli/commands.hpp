@@ -56,6 +56,15 @@ struct ReportOptions {
   std::size_t chart_index = 0;
 };
 int run_report(const ReportOptions& options);
+
+struct DedupeOptions {
+  std::string data_dir, key_file;
+  bool reindex = false;  // reindex, else scan
+  std::int64_t org_id = 0;
+  double threshold = 0.5;
+  std::size_t top_k = 5;
+};
+int run_dedupe(const DedupeOptions& options);
 int run_init(const InitOptions& options);
 int run_serve(const ServeOptions& options);
 int run_demo(const DemoCommandOptions& options);

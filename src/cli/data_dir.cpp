@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "cli/progress.hpp"
+
 namespace haven::cli {
 
 namespace fs = std::filesystem;
@@ -58,13 +60,39 @@ Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> 
   DataDir data;
   data.dir = data_dir;
   data.keys = std::move(keys);
+  auto finder = dedupe::PersonFinder::create(*data.keys);
+  HAVEN_TRY(finder);
+  data.finder = std::move(finder.value());
   auto store = open_store(data_dir, *data.keys, clock);
   HAVEN_TRY(store);
   data.store = std::move(store.value());
+  data.store->set_person_encoder(data.finder->encoder());
   auto chain_key = data.keys->audit_chain_key();
   HAVEN_TRY(chain_key);
   data.audit = std::make_unique<AuditLog>(*data.store, clock, *chain_key);
   return data;
+}
+
+Status DataDir::prepare_search() {
+  {
+    auto tx = store->begin(false);
+    HAVEN_TRY(tx);
+    auto indexed = (*tx)->search_encodings_after(0, 1);
+    HAVEN_TRY(indexed);
+    auto persons = (*tx)->count(*find_entity("person"), 0);
+    HAVEN_TRY(persons);
+    if (indexed->empty() && *persons > 0) {
+      (*tx).reset();
+      ProgressBar bar("search encodings");
+      auto written = finder->reindex(*store, 0, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+      bar.finish();
+      HAVEN_TRY(written);
+    }
+  }
+  ProgressBar bar("search index");
+  Status loaded = finder->refresh(*store, [&](std::uint64_t done, std::uint64_t) { bar.update(done, 0); });
+  bar.finish();
+  return loaded;
 }
 
 Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock) {

@@ -9,6 +9,7 @@
 #include "audit/audit.hpp"
 #include "cli/commands.hpp"
 #include "crypto/crypto.hpp"
+#include "dedupe/dedupe.hpp"
 #include "store/store.hpp"
 
 namespace haven::cli {
@@ -33,6 +34,8 @@ std::string postgres_location(const std::string& data_dir);
 struct DataDir {
   std::string dir;
   std::unique_ptr<KeyRing> keys;  // declared first: the store uses it until destroyed
+  // Writes every person's search encodings through the store, so it outlives the store too.
+  std::unique_ptr<dedupe::PersonFinder> finder;
   std::unique_ptr<Store> store;
   std::unique_ptr<AuditLog> audit;  // declared last: flushed before the store closes
 
@@ -43,6 +46,10 @@ struct DataDir {
     HAVEN_TRY(audit->append(**tx, {org_id, 0, "cli:" + command, action, "", 0, std::move(detail)}));
     return (*tx)->commit();
   }
+  // Loads the person search index, first writing the encodings of every person when the
+  // database has none yet (a database from before search), with progress bars on stderr.
+  Status prepare_search();
+
   // Writes the audit anchor beside the database, so that cutting entries off the end of the log
   // is detected by `haven audit verify`.
   void close_audit() {

@@ -119,6 +119,19 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--chart", report.chart, "Also draw a chart into this .svg or .png file");
   report_cmd->add_option("--chart-index", report.chart_index, "Which of the report's charts to draw (default 0)");
 
+  DedupeOptions dedupe;
+  auto* dedupe_cmd = app.add_subcommand("dedupe", "Find the same person recorded twice (see docs/search.md).");
+  dedupe_cmd->require_subcommand(1);
+  auto* scan_cmd = dedupe_cmd->add_subcommand("scan", "Compare every person with the others of their organisation and put likely\n"
+                                                      "duplicates in the review queue (GET /api/v1/duplicate-candidates).");
+  auto* reindex_cmd = dedupe_cmd->add_subcommand("reindex", "Rewrite every person's search encodings (after an upgrade of the name tables).");
+  for (auto* cmd : {scan_cmd, reindex_cmd}) {
+    add_data_options(cmd, dedupe.data_dir, dedupe.key_file, "Data directory");
+    cmd->add_option("--org", dedupe.org_id, "Organisation id (default: every organisation)");
+  }
+  scan_cmd->add_option("--threshold", dedupe.threshold, "Score from 0 to 1 from which a pair is queued (default 0.5)")->check(CLI::Range(0.01, 1.0));
+  scan_cmd->add_option("--top-k", dedupe.top_k, "Candidates looked at per person (default 5)")->check(CLI::Range(1, 100));
+
   std::string key_path;
   auto* keygen_cmd = app.add_subcommand("keygen", "Write a new random master key file, for use with --key-file instead of a passphrase.");
   keygen_cmd->add_option("--to", key_path, "Key file to create (never overwritten)")->required();
@@ -160,6 +173,10 @@ int main(int argc, char** argv) {
   if (keygen_cmd->parsed()) return run_keygen(key_path);
   if (rekey_cmd->parsed()) return run_rekey(rekey);
   if (report_cmd->parsed()) return run_report(report);
+  if (dedupe_cmd->parsed()) {
+    dedupe.reindex = reindex_cmd->parsed();
+    return run_dedupe(dedupe);
+  }
   if (audit_cmd->parsed()) {
     audit.verify = verify_cmd->parsed();
     return run_audit(audit);

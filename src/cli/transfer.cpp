@@ -141,7 +141,7 @@ Status import_organisations(DataDir& data, const fs::path& file, IdMaps& id_maps
 std::vector<std::string> transfer_kinds() {
   std::vector<std::string> kinds;
   for (const auto& spec : entity_specs())
-    if (spec.org_scoped) kinds.push_back(spec.collection);
+    if (spec.org_scoped && !spec.workflow_only) kinds.push_back(spec.collection);
   return kinds;
 }
 

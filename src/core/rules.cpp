@@ -238,6 +238,19 @@ Status referral_rules(Json& record, const Json* previous, WriteContext& context)
   return Status::Ok();
 }
 
+// A pair flagged for review: two different persons; its status changes only through the review.
+Status duplicate_rules(Json& record, const Json* previous) {
+  if (previous)
+    return Error{ErrorCode::kFailedPrecondition,
+                 "a duplicate candidate does not change; confirm or reject it (POST "
+                 "/api/v1/duplicate-candidates/{id}/confirm or /reject) or merge the two persons",
+                 ""};
+  if (record["person_id"] == record["other_person_id"]) return invalid("is the same person as person_id", "/other_person_id");
+  if (!record.contains("source")) record["source"] = "staff";
+  record["status"] = "open";
+  return Status::Ok();
+}
+
 Status audit_rules(Json& record, const std::string& today) {
   HAVEN_TRY(not_after(record, "audited_on", today, "today"));
   const Json& checklist = record["checklist"];
@@ -269,6 +282,9 @@ Status apply_rules(const EntitySpec& spec, Json& record, const Json* previous,
   if (kind == "service") return not_before(record, "end_date", "start_date");
   if (kind == "consent") return not_before(record, "withdrawn_on", "given_on");
   if (kind == "referral") return referral_rules(record, previous, context);
+  if (kind == "duplicate_candidate") return duplicate_rules(record, previous);
+  if (spec.workflow_only)
+    return Error{ErrorCode::kFailedPrecondition, spec.collection + " are made by their own operation, not written directly", ""};
   if (kind == "hearing" && record.value("held", false) && record.value("postponed", false))
     return invalid("a hearing cannot be both held and postponed", "/postponed");
   if (kind == "service_plan") return not_before(record, "review_date", "start_date");

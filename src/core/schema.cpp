@@ -1,5 +1,6 @@
 #include "core/schema.hpp"
 
+#include <cstdint>
 #include <utility>
 
 namespace haven {
@@ -196,7 +197,11 @@ std::vector<EntitySpec> build_specs() {
        of_type("age_estimated_on", FieldType::kDate),
        findable(identifying(described(str("phone", 40), "International format, e.g. +63 917 555 0101"))),
        identifying(str("address", 500)), indexed(country("nationality")),
-       indexed(country("country")), indexed(str("region", 100)), custom()}));
+       indexed(country("country")), indexed(str("region", 100)),
+       computed(described(ref("merged_into", "person"),
+                          "Set when this record was merged into another as a duplicate (POST "
+                          "/api/v1/persons/{id}/merge); cleared when the merge is undone.")),
+       custom()}));
 
   specs.push_back(entity(
       "case_person", "case-persons", "CP", "The role a person takes in a case.",
@@ -330,6 +335,29 @@ std::vector<EntitySpec> build_specs() {
        computed(indexed(described(enumeration("status", {"pending", "accepted", "declined", "revoked"}),
                                   "pending when made; the receiver accepts or declines, the sender may revoke"))),
        text("message", 2000)}));
+
+  specs.push_back(entity(
+      "duplicate_candidate", "duplicate-candidates", "DC",
+      "Two person records that may be the same person, found by a duplicate scan or flagged by "
+      "staff, waiting for a person to confirm, reject or merge them.",
+      {required(ref("person_id", "person")), required(ref("other_person_id", "person")),
+       described(number("score", 0, 1), "Similarity from 0 to 1 (1: certainly the same)"),
+       str("explanation", 500),
+       indexed(enumeration("source", {"scan", "intake", "staff"})),
+       computed(indexed(described(enumeration("status", {"open", "confirmed", "rejected", "merged"}),
+                                  "open when found; changed by POST "
+                                  "/api/v1/duplicate-candidates/{id}/confirm, /reject or a merge")))}));
+
+  EntitySpec merge = entity(
+      "person_merge", "person-merges", "PM",
+      "Two records of one person made one: the duplicate's roles, services, assessments and "
+      "consents moved to the kept record, which the duplicate now points to. Undo moves them back.",
+      {required(ref("person_id", "person")), required(ref("merged_person_id", "person")),
+       object_list("moved", {required(str("kind", 40)), required(integer("id", 1, INT64_MAX))}, 10000),
+       text("reason", 2000),
+       indexed(enumeration("status", {"merged", "undone"})), of_type("undone_at", FieldType::kDateTime)});
+  merge.workflow_only = true;
+  specs.push_back(std::move(merge));
 
   return specs;
 }

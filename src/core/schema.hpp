@@ -63,6 +63,9 @@ struct EntitySpec {
   std::string description;
   std::vector<FieldSpec> fields;
   bool org_scoped = true;  // false only for organisations themselves
+  // Created and changed only by its own operation (a merge of duplicates), never by the generic
+  // POST and PATCH, nor by CSV import: the operation changes other records with it.
+  bool workflow_only = false;
 
   const FieldSpec* field(std::string_view name) const;
 };

@@ -190,6 +190,8 @@ TEST_F(SmallDemo, CreatesEveryKindAndCountsThem) {
   ASSERT_NE(summary_, nullptr);
   for (const auto& spec : entity_specs()) {
     if (spec.kind == "form_definition") continue;  // organisations design their own forms
+    // The duplicate review queue and merges come from `haven dedupe scan` and people's decisions.
+    if (spec.kind == "duplicate_candidate" || spec.kind == "person_merge") continue;
     const std::size_t stored = store_->all(spec.kind.c_str()).size();
     EXPECT_GT(stored, 0u) << spec.kind;
     EXPECT_EQ(summary_->counts.at(spec.kind), stored) << spec.kind;

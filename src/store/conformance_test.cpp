@@ -209,6 +209,43 @@ TEST_P(Conformance, ScanReadsPublicFieldsWithoutOpeningSealedOnes) {
   EXPECT_FALSE((*tx)->scan(spec("case"), org_a_, {"no_such_field"}, collect).ok());
 }
 
+TEST_P(Conformance, PersonWritesKeepTheirSearchEncodingsInOrder) {
+  store_->set_person_encoder([](std::int64_t org, const Json& fields) {
+    return "enc:" + std::to_string(org) + ":" + fields.value("given_name", std::string());
+  });
+  std::int64_t first = 0, second = 0;
+  {
+    auto tx = write();
+    first = create_record(*tx, spec("person"), org_a_, {{"given_name", "Amina"}}, clock_).value().id;
+    second = create_record(*tx, spec("person"), org_b_, {{"given_name", "Kofi"}}, clock_).value().id;
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  {
+    auto tx = write();
+    ASSERT_TRUE(update_record(*tx, spec("person"), first, org_a_, 1, {{"given_name", "Aminah"}}, clock_).ok());
+    // A merged duplicate leaves the index: its encodings are withdrawn.
+    auto kofi = tx->get(spec("person"), second, org_b_);
+    Json merged = kofi->fields;
+    merged["merged_into"] = second;
+    ASSERT_TRUE(tx->update(spec("person"), second, org_b_, 1, merged).ok());
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  auto tx = store_->begin(false);
+  auto rows = (*tx)->search_encodings_after(0, 100);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);  // one row per person, at its latest write
+  EXPECT_EQ((*rows)[0].person_id, first);
+  EXPECT_EQ((*rows)[0].encodings, "enc:" + std::to_string(org_a_) + ":Aminah");
+  EXPECT_EQ((*rows)[1].person_id, second);
+  EXPECT_EQ((*rows)[1].org_id, org_b_);
+  EXPECT_TRUE((*rows)[1].encodings.empty());
+  EXPECT_LT((*rows)[0].seq, (*rows)[1].seq);
+  auto later = (*tx)->search_encodings_after((*rows)[0].seq, 100);
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(later->front().person_id, second);
+  EXPECT_TRUE((*tx)->search_encodings_after((*rows)[1].seq, 100)->empty());
+}
+
 TEST_P(Conformance, ReferencesMustExistInTheSameOrganisation) {
   const Record theirs = make_case(org_b_, "theirs");
   auto tx = write();

@@ -438,10 +438,61 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
+// Fuzzy person search and duplicates: the keyed encodings of each person (no plaintext; see
+// src/search), written with the person, numbered so that every server process can catch up with
+// the writes of the others; the review queue; merges with what they moved, for undo.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE person ADD COLUMN f_merged_into INTEGER REFERENCES person(id);
+CREATE INDEX person_merged_into ON person(org_id, f_merged_into, id);
+CREATE TABLE person_search (
+  person_id INTEGER PRIMARY KEY REFERENCES person(id),
+  org_id INTEGER NOT NULL,
+  encodings BLOB,
+  written_seq INTEGER NOT NULL
+);
+CREATE INDEX person_search_written ON person_search(written_seq);
+CREATE TABLE duplicate_candidate (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  sealed BLOB,
+  f_person_id INTEGER REFERENCES person(id),
+  f_other_person_id INTEGER REFERENCES person(id),
+  f_source TEXT,
+  f_status TEXT
+);
+CREATE INDEX duplicate_candidate_org_id ON duplicate_candidate(org_id, id);
+CREATE INDEX duplicate_candidate_person_id ON duplicate_candidate(org_id, f_person_id, id);
+CREATE INDEX duplicate_candidate_other_person_id ON duplicate_candidate(org_id, f_other_person_id, id);
+CREATE INDEX duplicate_candidate_source ON duplicate_candidate(org_id, f_source, id);
+CREATE INDEX duplicate_candidate_status ON duplicate_candidate(org_id, f_status, id);
+CREATE TABLE person_merge (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  sealed BLOB,
+  f_person_id INTEGER REFERENCES person(id),
+  f_merged_person_id INTEGER REFERENCES person(id),
+  f_status TEXT
+);
+CREATE INDEX person_merge_org_id ON person_merge(org_id, id);
+CREATE INDEX person_merge_person_id ON person_merge(org_id, f_person_id, id);
+CREATE INDEX person_merge_merged_person_id ON person_merge(org_id, f_merged_person_id, id);
+CREATE INDEX person_merge_status ON person_merge(org_id, f_status, id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all = {{1, kVersion1}, {2, kVersion2}};
+  static const std::vector<Migration> all = {{1, kVersion1}, {2, kVersion2}, {3, kVersion3}};
   return all;
 }
 

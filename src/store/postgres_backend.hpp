@@ -139,6 +139,8 @@ class PostgresTransaction final : public Transaction {
 
   Status insert_evidence_file(std::int64_t evidence_id, std::int64_t org_id, std::string_view bytes) override;
   Result<std::string> get_evidence_file(std::int64_t evidence_id, std::int64_t org_id) override;
+  Result<std::vector<SearchRow>> search_encodings_after(std::int64_t after_seq, std::size_t limit) override;
+  Status put_search_encodings(std::int64_t person_id, std::int64_t org_id, std::string_view encodings) override;
   Result<AuditRecord> last_audit() override;
   Status insert_audit(const AuditRecord& entry) override;
   Result<std::vector<AuditRecord>> list_audit(const AuditQuery& query) override;
@@ -189,6 +191,8 @@ class PostgresTransaction final : public Transaction {
   void write_blind_indexes(const EntitySpec& spec, std::int64_t org_id, std::int64_t id, const Json& fields);
   void create_data_key(std::int64_t org_id);
   void write_assignments(std::int64_t case_id, const Json& fields);
+  // A person's search encodings, withdrawn while it is merged into another.
+  void write_search_encodings(std::int64_t person_id, std::int64_t org_id, const Json& fields);
   // Loads data keys stored by other processes (new organisations, rotated versions).
   void load_new_data_keys();
   void ensure_data_key(std::int64_t org_id);
@@ -222,6 +226,8 @@ class PostgresStore final : public Store {
   const Clock& clock() const { return clock_; }
   KeyRing* keys() const { return options_.key_ring; }
   ConnectionPool& pool() { return pool_; }
+  void set_person_encoder(PersonEncoder encoder) override { person_encoder_ = std::move(encoder); }
+  const PersonEncoder& person_encoder() const { return person_encoder_; }
 
  private:
   ConnectionPool::Lease connect_with_retries();
@@ -233,6 +239,7 @@ class PostgresStore final : public Store {
 
   const Clock& clock_;
   PostgresOptions options_;
+  PersonEncoder person_encoder_;
   ConnectionPool pool_;
   int version_ = 0;
 };

@@ -119,6 +119,41 @@ void PostgresTransaction::write_assignments(std::int64_t case_id, const Json& fi
   }
 }
 
+void PostgresTransaction::write_search_encodings(std::int64_t person_id, std::int64_t org_id, const Json& fields) {
+  if (!store_.person_encoder()) return;
+  const std::string encodings = fields.contains("merged_into") ? std::string() : store_.person_encoder()(org_id, fields);
+  const Status written = put_search_encodings(person_id, org_id, encodings);
+  if (!written.ok()) throw SealError(written.error().message);
+}
+
+Status PostgresTransaction::put_search_encodings(std::int64_t person_id, std::int64_t org_id, std::string_view encodings) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Status {
+    // Writers hold the database-wide write lock, so the next number is this transaction's alone.
+    Params p;
+    const std::string value = encodings.empty() ? p.add_null() : p.add_bytes(encodings);
+    const std::string sql = "INSERT INTO person_search(person_id, org_id, encodings, written_seq) VALUES (" + p.add(person_id) + ", " +
+                            p.add(org_id) + ", " + value +
+                            ", (SELECT COALESCE(MAX(written_seq), 0) + 1 FROM person_search)) ON CONFLICT (person_id) DO UPDATE SET "
+                            "org_id = excluded.org_id, encodings = excluded.encodings, written_seq = excluded.written_seq";
+    db().run(sql, p);
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Transaction::SearchRow>> PostgresTransaction::search_encodings_after(std::int64_t after_seq, std::size_t limit) {
+  return guarded([&]() -> Result<std::vector<SearchRow>> {
+    Params p;
+    const std::string sql = "SELECT person_id, org_id, written_seq, encodings FROM person_search WHERE written_seq > " + p.add(after_seq) +
+                            " ORDER BY written_seq LIMIT " + p.add(static_cast<std::int64_t>(limit));
+    const Rows rows = db().run(sql, p);
+    std::vector<SearchRow> out;
+    for (int r = 0; r < rows.size(); ++r)
+      out.push_back({rows.integer(r, 0), rows.integer(r, 1), rows.integer(r, 2), rows.is_null(r, 3) ? std::string() : rows.bytes(r, 3)});
+    return out;
+  });
+}
+
 Result<bool> PostgresTransaction::is_visible(const EntitySpec& spec, std::int64_t id, std::int64_t user_id) {
   return guarded([&]() -> Result<bool> {
     Params p;
@@ -157,6 +192,7 @@ Result<Record> PostgresTransaction::insert(const EntitySpec& spec, std::int64_t 
     db().run("INSERT INTO " + table_name(spec) + " (" + columns + ") VALUES (" + values + ")", p);
     write_blind_indexes(spec, record.org_id, record.id, fields);
     if (spec.kind == "case") write_assignments(record.id, fields);
+    if (spec.kind == "person") write_search_encodings(record.id, record.org_id, fields);
     record.fields = std::move(fields);
     return record;
   });
@@ -231,6 +267,7 @@ Result<Record> PostgresTransaction::update(const EntitySpec& spec, std::int64_t 
       return Error{ErrorCode::kConflict, spec.kind + " " + std::to_string(id) + " was changed by someone else", "/version"};
     write_blind_indexes(spec, record.org_id, id, fields);
     if (spec.kind == "case") write_assignments(id, fields);
+    if (spec.kind == "person") write_search_encodings(id, record.org_id, fields);
     record.version = expected_version + 1;
     record.fields = std::move(fields);
     return record;

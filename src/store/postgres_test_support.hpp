@@ -72,6 +72,7 @@ class OwningStore final : public Store {
   ~OwningStore() override { store_.reset(); }
   Result<std::unique_ptr<Transaction>> begin(bool write) override { return store_->begin(write); }
   int schema_version() const override { return store_->schema_version(); }
+  void set_person_encoder(PersonEncoder encoder) override { store_->set_person_encoder(std::move(encoder)); }
   Status backup_to(const std::filesystem::path& file) override { return store_->backup_to(file); }
   Status rewrap_data_keys(const KeyRing& new_master) override { return store_->rewrap_data_keys(new_master); }
   Result<std::uint64_t> rotate_data_keys(const std::function<void(std::uint64_t, std::uint64_t)>& progress) override {

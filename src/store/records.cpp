@@ -42,6 +42,14 @@ Status Transaction::scan(const EntitySpec& spec, std::int64_t org_id, const std:
   return Status::Ok();
 }
 
+Result<std::vector<Transaction::SearchRow>> Transaction::search_encodings_after(std::int64_t, std::size_t) {
+  return Error{ErrorCode::kFailedPrecondition, "this database backend keeps no search encodings yet", ""};
+}
+
+Status Transaction::put_search_encodings(std::int64_t, std::int64_t, std::string_view) {
+  return Error{ErrorCode::kFailedPrecondition, "this database backend keeps no search encodings yet", ""};
+}
+
 Result<Record> create_record(Transaction& tx, const EntitySpec& spec, std::int64_t org_id,
                              const Json& input, const Clock& clock) {
   WriteContext context{org_id, tx, clock};

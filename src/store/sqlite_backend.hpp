@@ -93,6 +93,8 @@ class SqliteTransaction final : public Transaction {
 
   Status insert_evidence_file(std::int64_t evidence_id, std::int64_t org_id, std::string_view bytes) override;
   Result<std::string> get_evidence_file(std::int64_t evidence_id, std::int64_t org_id) override;
+  Result<std::vector<SearchRow>> search_encodings_after(std::int64_t after_seq, std::size_t limit) override;
+  Status put_search_encodings(std::int64_t person_id, std::int64_t org_id, std::string_view encodings) override;
   Result<AuditRecord> last_audit() override;
   Status insert_audit(const AuditRecord& entry) override;
   Result<std::vector<AuditRecord>> list_audit(const AuditQuery& query) override;
@@ -124,6 +126,8 @@ class SqliteTransaction final : public Transaction {
   void write_blind_indexes(const EntitySpec& spec, std::int64_t org_id, std::int64_t id, const Json& fields);
   void create_data_key(std::int64_t org_id);
   void write_assignments(std::int64_t case_id, const Json& fields);
+  // A person's search encodings, withdrawn while it is merged into another.
+  void write_search_encodings(std::int64_t person_id, std::int64_t org_id, const Json& fields);
   void load_new_data_keys();
   KeyRing* keys() const;
   std::string next_display_code(const EntitySpec& spec, std::int64_t org_id, const std::string& now);
@@ -299,6 +303,8 @@ class SqliteStore final : public Store {
 
   const Clock& clock() const { return clock_; }
   KeyRing* keys() const { return options_.key_ring; }
+  void set_person_encoder(PersonEncoder encoder) override { person_encoder_ = std::move(encoder); }
+  const PersonEncoder& person_encoder() const { return person_encoder_; }
 
   Connection& acquire_reader() {
     std::unique_lock lock(pool_mutex_);
@@ -375,6 +381,7 @@ class SqliteStore final : public Store {
   std::filesystem::path file_;
   const Clock& clock_;
   SqliteOptions options_;
+  PersonEncoder person_encoder_;
   int version_ = 0;
   std::unique_ptr<Connection> writer_;
   std::mutex writer_mutex_;

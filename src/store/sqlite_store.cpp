@@ -132,6 +132,7 @@ Result<Record> SqliteTransaction::insert(const EntitySpec& spec, std::int64_t or
     stmt.step();
     write_blind_indexes(spec, record.org_id, record.id, fields);
     if (spec.kind == "case") write_assignments(record.id, fields);
+    if (spec.kind == "person") write_search_encodings(record.id, record.org_id, fields);
     record.fields = std::move(fields);
     return record;
   });
@@ -212,6 +213,7 @@ Result<Record> SqliteTransaction::update(const EntitySpec& spec, std::int64_t id
       return Error{ErrorCode::kConflict, spec.kind + " " + std::to_string(id) + " was changed by someone else", "/version"};
     write_blind_indexes(spec, record.org_id, id, fields);
     if (spec.kind == "case") write_assignments(id, fields);
+    if (spec.kind == "person") write_search_encodings(id, record.org_id, fields);
     record.version = expected_version + 1;
     record.fields = std::move(fields);
     return record;
@@ -314,6 +316,41 @@ Result<std::int64_t> SqliteTransaction::count(const EntitySpec& spec, std::int64
     stmt.bind(1, org_id);
     stmt.step();
     return stmt.integer(0);
+  });
+}
+
+void SqliteTransaction::write_search_encodings(std::int64_t person_id, std::int64_t org_id, const Json& fields) {
+  if (!store_.person_encoder()) return;
+  const std::string encodings = fields.contains("merged_into") ? std::string() : store_.person_encoder()(org_id, fields);
+  const Status written = put_search_encodings(person_id, org_id, encodings);
+  if (!written.ok()) throw SealError(written.error().message);
+}
+
+Status SqliteTransaction::put_search_encodings(std::int64_t person_id, std::int64_t org_id, std::string_view encodings) {
+  HAVEN_TRY(require_write());
+  return guarded([&]() -> Status {
+    // The writer lock is held, so the next number is this transaction's alone.
+    Statement stmt = connection_.prepare(
+        "INSERT INTO person_search(person_id, org_id, encodings, written_seq) "
+        "VALUES (?, ?, ?, (SELECT IFNULL(MAX(written_seq), 0) + 1 FROM person_search)) "
+        "ON CONFLICT(person_id) DO UPDATE SET org_id = excluded.org_id, encodings = excluded.encodings, "
+        "written_seq = excluded.written_seq");
+    stmt.bind(1, person_id).bind(2, org_id);
+    if (encodings.empty()) stmt.bind_null(3); else stmt.bind_blob(3, encodings);
+    stmt.step();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Transaction::SearchRow>> SqliteTransaction::search_encodings_after(std::int64_t after_seq, std::size_t limit) {
+  return guarded([&]() -> Result<std::vector<SearchRow>> {
+    Statement stmt = connection_.prepare(
+        "SELECT person_id, org_id, written_seq, encodings FROM person_search WHERE written_seq > ? ORDER BY written_seq LIMIT ?");
+    stmt.bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<SearchRow> rows;
+    while (stmt.step())
+      rows.push_back({stmt.integer(0), stmt.integer(1), stmt.integer(2), stmt.is_null(3) ? std::string() : stmt.blob(3)});
+    return rows;
   });
 }
 

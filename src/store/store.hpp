@@ -162,8 +162,25 @@ class Transaction : public RecordLookup {
   // Entries matching `query` in seq order.
   virtual Result<std::vector<AuditRecord>> list_audit(const AuditQuery& query) = 0;
 
+  // Fuzzy person search (src/search keeps the index, src/dedupe runs it). Each person's keyed
+  // encodings are stored beside it, numbered by a sequence that grows with every write, so any
+  // server process can catch up with the writes of others. Empty encodings: not indexed (a merged
+  // duplicate). The defaults answer kFailedPrecondition: a backend without search encodings.
+  struct SearchRow {
+    std::int64_t person_id = 0, org_id = 0, seq = 0;
+    std::string encodings;
+  };
+  // Rows written after `after_seq`, in sequence order, at most `limit` of them.
+  virtual Result<std::vector<SearchRow>> search_encodings_after(std::int64_t after_seq, std::size_t limit);
+  // Writes (or, with empty bytes, withdraws) a person's encodings.
+  virtual Status put_search_encodings(std::int64_t person_id, std::int64_t org_id, std::string_view encodings);
+
   virtual Status commit() = 0;
 };
+
+// Turns a person's fields into the keyed encodings the search index holds; called by the store
+// inside the transaction that writes the person. Empty bytes: nothing to index.
+using PersonEncoder = std::function<std::string(std::int64_t org_id, const Json& fields)>;
 
 class Store {
  public:
@@ -172,6 +189,9 @@ class Store {
   // failing late with a busy error.
   virtual Result<std::unique_ptr<Transaction>> begin(bool write) = 0;
   virtual int schema_version() const = 0;
+  // Every later person write also writes the person's search encodings (see Transaction::
+  // put_search_encodings). Set once, before the store is shared between threads.
+  virtual void set_person_encoder(PersonEncoder encoder) { (void)encoder; }
   // A consistent copy of the whole database, taken while others keep reading and writing.
   virtual Status backup_to(const std::filesystem::path& file) = 0;
 
@@ -193,7 +213,7 @@ struct SqliteOptions {
   int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
 };
 
-inline constexpr int kLatestSchemaVersion = 2;
+inline constexpr int kLatestSchemaVersion = 3;
 
 // Opens (creating if needed) the SQLite database `file` and migrates it forward to the target
 // version. Refuses a database whose schema is newer than this binary knows.
