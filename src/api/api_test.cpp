@@ -474,6 +474,12 @@ TEST_F(Api, EstimatesFromACaptureTable) {
   EXPECT_EQ(estimate["observed"], 123);
   EXPECT_GE(estimate["total"].get<double>(), 123);
   EXPECT_FALSE(estimate["report"].get<std::string>().empty());
+  auto c = client();
+  auto as_csv = c.Post("/api/v1/estimates?select=bic", auth(ana), "b,c,d,count\n0,0,1,41\n0,1,0,5\n1,0,0,5\n1,1,0,54\n0,1,1,4\n1,0,1,10\n1,1,1,4\n",
+                       "text/csv");
+  ASSERT_TRUE(as_csv);
+  EXPECT_EQ(as_csv->status, 200) << as_csv->body;
+  EXPECT_EQ(Json::parse(as_csv->body)["observed"], 123);
   const Json csv = {{"csv", "A,B,count\n1,0,10\n0,1,12\n1,1,-3\n"}};
   const Json refused = call("POST", "/api/v1/estimates", ana, &csv, 400);
   EXPECT_NE(refused["detail"].get<std::string>().find("negative"), std::string::npos) << refused.dump();
