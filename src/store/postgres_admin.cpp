@@ -13,6 +13,25 @@ extern char** environ;
 
 namespace haven::postgres {
 
+int run_client_tool(std::vector<std::string> args, const std::string& password) {
+  // The password goes through the environment, never the command line (which other users can see).
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::string_view(*e).rfind("PGPASSWORD=", 0) != 0) env.emplace_back(*e);
+  if (!password.empty()) env.push_back("PGPASSWORD=" + password);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, args.front().c_str(), nullptr, nullptr, argv.data(), envp.data()) != 0) return -1;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
 Error to_error(const PgError& e) {
   const std::string& state = e.sqlstate;
   if (e.connection_lost || state.rfind("53", 0) == 0 || state == "40001" || state == "40P01" || state == "55P03" ||
@@ -127,6 +146,15 @@ Status PostgresStore::open() {
   }
 }
 
+Status PostgresStore::create_schema() {
+  try {
+    ConnectionPool::Lease lease = connect_with_retries();
+    return migrate(*lease);
+  } catch (const PgError& e) {
+    return to_error(e);
+  }
+}
+
 Status PostgresStore::migrate(Connection& db) {
   const int target = options_.target_version < 0 ? kLatestSchemaVersion : options_.target_version;
   // One migration per transaction, each under the migration lock, re-reading the version: several
@@ -227,30 +255,15 @@ Status PostgresStore::backup_to(const std::filesystem::path& file) {
   } catch (const PgError& e) {
     return to_error(e);
   }
-  // pg_dump reads one snapshot, so the copy is consistent while others keep writing. The password
-  // goes through the environment, never the command line (which other users can see).
-  std::vector<std::string> args = {options_.pg_dump, "--format=custom", "--no-password", "--file=" + file.string(),
-                                   "--dbname=" + conninfo};
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e)
-    if (std::string_view(*e).rfind("PGPASSWORD=", 0) != 0) env.emplace_back(*e);
-  if (!password.empty()) env.push_back("PGPASSWORD=" + password);
-  std::vector<char*> argv, envp;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  if (const int spawned = posix_spawnp(&pid, options_.pg_dump.c_str(), nullptr, nullptr, argv.data(), envp.data());
-      spawned != 0)
+  // pg_dump reads one snapshot, so the copy is consistent while others keep writing.
+  const int status = run_client_tool({options_.pg_dump, "--format=custom", "--no-password", "--file=" + file.string(),
+                                      "--dbname=" + conninfo},
+                                     password);
+  if (status == -1)
     return Error{ErrorCode::kFailedPrecondition,
-                 "cannot run " + options_.pg_dump + " (" + std::strerror(spawned) +
-                     "): a PostgreSQL backup needs pg_dump (Debian package postgresql-client) on the PATH",
+                 "cannot run " + options_.pg_dump + ": a PostgreSQL backup needs pg_dump (Debian package postgresql-client) on the PATH",
                  ""};
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (status != 0) {
     std::filesystem::remove(file, ignored);  // never leave half a backup that looks whole
     return Error{ErrorCode::kUnavailable, "pg_dump failed (see its message above); no backup was written", ""};
   }

@@ -36,6 +36,9 @@ inline constexpr std::int64_t kWriteLock = 0x686176656e575254;
 inline constexpr std::int64_t kMigrationLock = 0x686176656e4d4947;
 
 Error to_error(const PgError& e);
+// Runs a PostgreSQL client program (pg_dump, pg_restore) found on the PATH, the password in its
+// environment only; returns its exit status, -1 when it cannot be started.
+int run_client_tool(std::vector<std::string> args, const std::string& password);
 
 // The PostgreSQL text of every migration of migrations.cpp, in the same versions.
 struct PgMigration {
@@ -215,6 +218,9 @@ class PostgresStore final : public Store {
 
   // Connects (retrying with back-off while the server is unreachable), migrates, loads data keys.
   Status open();
+  // Connects and migrates up to options.target_version only: no data key is read or made (a
+  // database about to receive another database's rows through table_copy.hpp).
+  Status create_schema();
 
   Result<std::unique_ptr<Transaction>> begin(bool write) override;
   int schema_version() const override { return version_; }

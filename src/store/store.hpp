@@ -249,6 +249,13 @@ struct PostgresOptions {
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo, const Clock& clock,
                                                    PostgresOptions options);
 
+// Restores an archive written by backup_to (pg_dump's custom format) into the PostgreSQL database
+// `conninfo`, with the program `pg_restore` (found on PATH unless a path is given), in one
+// transaction: all of it or nothing. Refuses a database that holds any table of its own
+// (kFailedPrecondition): a restore never overwrites data. kUnavailable when pg_restore fails.
+Status restore_postgres_backup(const std::filesystem::path& archive, const std::string& conninfo,
+                               const std::string& pg_restore = "pg_restore");
+
 // Validate-then-write, the path every writer (API, import, demo) takes.
 Result<Record> create_record(Transaction& tx, const EntitySpec& spec, std::int64_t org_id,
                              const Json& input, const Clock& clock);
