@@ -21,7 +21,7 @@ check_exit() {  # check_exit NAME CODE COMMAND...: the command must exit with CO
 }
 rows() { tail -n +2 "$1" | grep -c . ; }
 
-for command in "" init serve demo import export backup report dedupe version; do
+for command in "" init serve demo import export backup restore migrate report dedupe version; do
   check "--help $command" "$haven" $command --help
 done
 check "version" "$haven" version
@@ -97,6 +97,13 @@ check_exit "backup never overwrites" 3 "$haven" backup --data "$work/demo" --to 
 # audit chain stays valid throughout; the old passphrase no longer opens it.
 "$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/before.csv" 2>/dev/null
 HAVEN_NEW_PASSPHRASE="the second passphrase" check "rekey to a new passphrase with rotated data keys" \
+# A restore makes a new data directory from the backup and its keys, and never overwrites one.
+check "restore" "$haven" restore --data "$work/restored" --from "$work/backup.db"
+check "the restored copy verifies" "$haven" audit verify --data "$work/restored"
+[ "$(sqlite3 "$work/restored/haven.db" 'select count(*) from person')" -eq 300 ] && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: restored content"; }
+check_exit "restore never overwrites" 3 "$haven" restore --data "$work/restored" --from "$work/backup.db"
+check_exit "restore needs the keys beside the backup" 3 "$haven" restore --data "$work/restored2" --from "$work/out"
   "$haven" rekey --data "$work/demo" --new-passphrase --rotate-data-keys
 check_exit "the old passphrase is refused" 1 "$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/x.csv"
 check "keygen" "$haven" keygen --to "$work/master.key"

@@ -54,7 +54,7 @@ int run_init(const InitOptions& options) {
   auto password = read_password(options.password_file);
   if (!password.ok()) return fail(password.error());
   if (auto policy = check_password_policy(*password); !policy.ok()) return fail("the password " + policy.error().message, kExitBadData);
-  auto data = create_new(options.data_dir, options.key_file, clock);
+  auto data = create_new(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   auto tx = data->store->begin(true);
   if (!tx.ok()) return fail(tx.error());
@@ -100,7 +100,7 @@ int run_serve(const ServeOptions& options) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   if (auto search = data->prepare_search(); !search.ok()) return fail(search.error());
   ApiOptions api_options;
@@ -127,7 +127,7 @@ int run_serve(const ServeOptions& options) {
 
 int run_demo(const DemoCommandOptions& options) {
   SystemClock clock;
-  auto data = create_new(options.data_dir, options.key_file, clock);
+  auto data = create_new(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   DemoOptions demo;
   demo.persons = options.persons;
@@ -156,7 +156,7 @@ int run_demo(const DemoCommandOptions& options) {
 
 int run_backup(const BackupOptions& options) {
   SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   if (auto recorded = data->record("backup", "backup", 0, {{"to", fs::path(options.to).filename().string()}}); !recorded.ok())
     return fail(recorded.error());
@@ -173,7 +173,7 @@ int run_backup(const BackupOptions& options) {
 
 int run_audit(const AuditOptions& options) {
   SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   if (options.verify) {
     std::string anchor = options.anchor;
@@ -196,7 +196,7 @@ int run_rekey(const RekeyOptions& options) {
   if (!options.new_master && options.new_key_file.empty() && !options.rotate_data_keys)
     return fail("say what to change: --new-passphrase, --new-key-file FILE, and/or --rotate-data-keys", 2);
   SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   if (options.rotate_data_keys) {
     ProgressBar bar("re-seal");

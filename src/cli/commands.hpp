@@ -16,25 +16,25 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadData = 3;
 
 struct InitOptions {
-  std::string data_dir, key_file, org_name, org_type = "ngo", country, region, admin = "admin", password_file;
+  std::string data_dir, key_file, database, org_name, org_type = "ngo", country, region, admin = "admin", password_file;
 };
 struct ServeOptions {
-  std::string data_dir, key_file, listen = "127.0.0.1:8080", tls_cert, tls_key;
+  std::string data_dir, key_file, database, listen = "127.0.0.1:8080", tls_cert, tls_key;
 };
 struct DemoCommandOptions {
-  std::string data_dir, key_file, truth_file;
+  std::string data_dir, key_file, database, truth_file;
   std::uint64_t persons = 2000, seed = 1;
 };
 struct TransferOptions {
-  std::string data_dir, key_file, kind, file, dir;
+  std::string data_dir, key_file, database, kind, file, dir;
   std::int64_t org_id = 0;
 };
 struct BackupOptions {
-  std::string data_dir, key_file, to;
+  std::string data_dir, key_file, database, to;
 };
 
 struct AuditOptions {
-  std::string data_dir, key_file, anchor;
+  std::string data_dir, key_file, database, anchor;
   bool verify = false;  // verify, else show
   bool json = false;
   AuditQuery query;
@@ -43,14 +43,14 @@ struct AuditOptions {
 int run_audit(const AuditOptions& options);
 
 struct RekeyOptions {
-  std::string data_dir, key_file, new_key_file;
+  std::string data_dir, key_file, database, new_key_file;
   bool new_master = false;        // a new passphrase (HAVEN_NEW_PASSPHRASE or the terminal) or --new-key-file
   bool rotate_data_keys = false;  // new data keys, every sealed value re-sealed
 };
 int run_rekey(const RekeyOptions& options);
 
 struct ReportOptions {
-  std::string data_dir, key_file, name, period = "year", by, from, to, as_of, format = "text", out, table, chart;
+  std::string data_dir, key_file, database, name, period = "year", by, from, to, as_of, format = "text", out, table, chart;
   std::int64_t org_id = 0;
   int min_cell = 5;
   std::size_t chart_index = 0;
@@ -58,13 +58,25 @@ struct ReportOptions {
 int run_report(const ReportOptions& options);
 
 struct DedupeOptions {
-  std::string data_dir, key_file;
+  std::string data_dir, key_file, database;
   bool reindex = false;  // reindex, else scan
   std::int64_t org_id = 0;
   double threshold = 0.5;
   std::size_t top_k = 5;
 };
 int run_dedupe(const DedupeOptions& options);
+// haven migrate: an SQLite data directory copied into a PostgreSQL one (see store/table_copy.hpp).
+struct MigrateOptions {
+  std::string from, to, database, key_file;  // database: written to TO/database when given
+};
+int run_migrate(const MigrateOptions& options);
+
+// haven restore: a backup into a new data directory (SQLite file, or pg_restore into an empty database).
+struct RestoreOptions {
+  std::string data_dir, key_file, database, from;
+};
+int run_restore(const RestoreOptions& options);
+
 int run_init(const InitOptions& options);
 int run_serve(const ServeOptions& options);
 int run_demo(const DemoCommandOptions& options);

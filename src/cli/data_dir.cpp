@@ -36,10 +36,15 @@ std::string postgres_location(const std::string& data_dir) {
   return location;
 }
 
+std::string database_location(const std::string& data_dir, const std::string& database_option) {
+  return database_option.empty() ? postgres_location(data_dir) : database_option;
+}
+
 namespace {
 
-Result<std::unique_ptr<Store>> open_store(const std::string& data_dir, KeyRing& keys, const Clock& clock) {
-  if (const std::string location = postgres_location(data_dir); !location.empty()) {
+Result<std::unique_ptr<Store>> open_store(const std::string& data_dir, const std::string& location, KeyRing& keys,
+                                          const Clock& clock) {
+  if (!location.empty()) {
     PostgresOptions options;
     options.key_ring = &keys;
     // The server may still be starting (a deployment bringing everything up at once): say so and wait.
@@ -56,14 +61,16 @@ Result<std::unique_ptr<Store>> open_store(const std::string& data_dir, KeyRing& 
 
 }  // namespace
 
-Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> keys, const Clock& clock) {
+Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> keys, const Clock& clock,
+                          const std::string& database) {
   DataDir data;
   data.dir = data_dir;
+  data.database = database_location(data_dir, database);
   data.keys = std::move(keys);
   auto finder = dedupe::PersonFinder::create(*data.keys);
   HAVEN_TRY(finder);
   data.finder = std::move(finder.value());
-  auto store = open_store(data_dir, *data.keys, clock);
+  auto store = open_store(data_dir, data.database, *data.keys, clock);
   HAVEN_TRY(store);
   data.store = std::move(store.value());
   data.store->set_person_encoder(data.finder->encoder());
@@ -95,8 +102,9 @@ Status DataDir::prepare_search() {
   return loaded;
 }
 
-Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock) {
-  if (!fs::exists(database_file(data_dir)) && postgres_location(data_dir).empty())
+Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock,
+                              const std::string& database) {
+  if (!fs::exists(database_file(data_dir)) && database_location(data_dir, database).empty())
     return Error{ErrorCode::kNotFound,
                  "no Haven data in " + data_dir + "; create it with `haven init --data " + data_dir +
                      " ...` or `haven demo --data " + data_dir + "`",
@@ -105,10 +113,11 @@ Result<DataDir> open_existing(const std::string& data_dir, const std::string& ke
   HAVEN_TRY(source);
   auto keys = KeyRing::open(data_dir, *source);
   HAVEN_TRY(keys);
-  return open_with(data_dir, std::move(keys.value()), clock);
+  return open_with(data_dir, std::move(keys.value()), clock, database);
 }
 
-Result<DataDir> create_new(const std::string& data_dir, const std::string& key_file, const Clock& clock) {
+Result<DataDir> create_new(const std::string& data_dir, const std::string& key_file, const Clock& clock,
+                           const std::string& database) {
   std::error_code error;
   if (fs::exists(database_file(data_dir), error) || fs::exists(fs::path(data_dir) / "keys.json", error))
     return Error{ErrorCode::kConflict, data_dir + " already holds Haven data; choose a new directory", ""};
@@ -119,8 +128,8 @@ Result<DataDir> create_new(const std::string& data_dir, const std::string& key_f
   fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, error);  // survivors' data: owner only
   auto keys = KeyRing::create(data_dir, *source);
   HAVEN_TRY(keys);
-  auto data = open_with(data_dir, std::move(keys.value()), clock);
-  if (postgres_location(data_dir).empty()) return data;
+  auto data = open_with(data_dir, std::move(keys.value()), clock, database);
+  if (database_location(data_dir, database).empty()) return data;
   // A PostgreSQL database outlives the directory: never start a second Haven inside one that
   // already holds Haven data (its data keys then refuse the new master key, or it has organisations).
   Result<std::int64_t> organisations = data.ok() ? Result<std::int64_t>(0) : Result<std::int64_t>(data.error());
@@ -132,7 +141,7 @@ Result<DataDir> create_new(const std::string& data_dir, const std::string& key_f
   if (data.ok()) remove_new(*data, data_dir);
   else fs::remove(fs::path(data_dir) / "keys.json", error);
   if (!organisations.ok() && organisations.error().code != ErrorCode::kUnauthenticated) return organisations.error();
-  return Error{ErrorCode::kConflict, "the PostgreSQL database named in " + data_dir +
+  return Error{ErrorCode::kConflict, "the PostgreSQL database named by --database or " + data_dir +
                                          "/database already holds Haven data; name an empty database", ""};
   return data;
 }
@@ -141,7 +150,7 @@ void remove_new(DataDir& data, const std::string& data_dir) {
   data.audit.reset();
   data.store.reset();
   std::error_code ignored;
-  if (!postgres_location(data_dir).empty()) {
+  if (!data.database.empty()) {
     // The operator's `database` file stays; what init made in the directory goes.
     for (const char* made : {"keys.json", "audit.anchor"}) fs::remove(fs::path(data_dir) / made, ignored);
     return;

@@ -29,10 +29,14 @@ std::filesystem::path database_file(const std::string& data_dir);
 // the master key (--key-file or HAVEN_PASSPHRASE) and all of them open the same database.
 // Returns the connection string, or "" when the directory uses SQLite.
 std::string postgres_location(const std::string& data_dir);
+// Where the data of `data_dir` lives, most specific first: the --database option when given, else
+// DIR/database, else "" (SQLite, DIR/haven.db).
+std::string database_location(const std::string& data_dir, const std::string& database_option);
 
 // A data directory opened for work: its key ring (from the passphrase or key file) and its store.
 struct DataDir {
   std::string dir;
+  std::string database;  // the PostgreSQL connection string in use, or "" for SQLite (DIR/haven.db)
   std::unique_ptr<KeyRing> keys;  // declared first: the store uses it until destroyed
   // Writes every person's search encodings through the store, so it outlives the store too.
   std::unique_ptr<dedupe::PersonFinder> finder;
@@ -60,12 +64,16 @@ struct DataDir {
   }
 };
 
-// The store and audit log of `data_dir`, under `keys`.
-Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> keys, const Clock& clock);
+// The store and audit log of `data_dir`, under `keys`; `database` is the --database option (see
+// database_location).
+Result<DataDir> open_with(const std::string& data_dir, std::unique_ptr<KeyRing> keys, const Clock& clock,
+                          const std::string& database = "");
 // An existing data directory, its keys from --key-file, HAVEN_PASSPHRASE or the terminal.
-Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock);
+Result<DataDir> open_existing(const std::string& data_dir, const std::string& key_file, const Clock& clock,
+                              const std::string& database = "");
 // A new data directory: refuses one that already holds a database, never overwriting data.
-Result<DataDir> create_new(const std::string& data_dir, const std::string& key_file, const Clock& clock);
+Result<DataDir> create_new(const std::string& data_dir, const std::string& key_file, const Clock& clock,
+                           const std::string& database = "");
 // Removes what a failed `init` or `demo` made, so a retry starts clean.
 void remove_new(DataDir& data, const std::string& data_dir);
 

@@ -9,7 +9,7 @@ namespace haven::cli {
 
 int run_dedupe(const DedupeOptions& options) {
   SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   if (options.reindex) {
     ProgressBar bar("search encodings");

@@ -6,8 +6,14 @@ namespace {
 
 // Every command that opens a data directory takes it with --data, and its master key from
 // --key-file or else HAVEN_PASSPHRASE or the terminal.
-void add_data_options(CLI::App* command, std::string& data_dir, std::string& key_file, const std::string& data_help) {
+// --database names a PostgreSQL database instead of the directory's SQLite one. Precedence:
+// --database, then the file DIR/database, then DIR/haven.db.
+void add_data_options(CLI::App* command, std::string& data_dir, std::string& key_file, std::string& database,
+                      const std::string& data_help) {
   command->add_option("--data", data_dir, data_help)->required();
+  command->add_option("--database", database,
+                      "PostgreSQL database (postgres://... URI or key=value connection string; no password in it: libpq "
+                      "reads PGPASSWORD or ~/.pgpass); overrides DIR/database; without either, DIR/haven.db (SQLite)");
   command->add_option("--key-file", key_file,
                       "File holding the master key (see haven keygen); without it the passphrase is read from "
                       "HAVEN_PASSPHRASE or the terminal");
@@ -27,7 +33,7 @@ int main(int argc, char** argv) {
                                               "The administrator's password is read from HAVEN_ADMIN_PASSWORD, --admin-password-file,\n"
                                               "or asked for on the terminal. The data is encrypted under a passphrase\n"
                                               "(HAVEN_PASSPHRASE or the terminal) or a key file (--key-file, see keygen).");
-  add_data_options(init_cmd, init.data_dir, init.key_file, "Data directory to create");
+  add_data_options(init_cmd, init.data_dir, init.key_file, init.database, "Data directory to create");
   init_cmd->add_option("--org-name", init.org_name, "Name of the first organisation")->required();
   init_cmd->add_option("--org-type", init.org_type, "ngo, police, prosecutor, court, shelter, labour_inspectorate or social_welfare");
   init_cmd->add_option("--country", init.country, "ISO 3166-1 alpha-2 country code, e.g. PH")->required();
@@ -37,7 +43,7 @@ int main(int argc, char** argv) {
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the JSON API (and web UI) from a data directory.");
-  add_data_options(serve_cmd, serve.data_dir, serve.key_file, "Data directory");
+  add_data_options(serve_cmd, serve.data_dir, serve.key_file, serve.database, "Data directory");
   serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080)");
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate (chain) to serve HTTPS; with --tls-key");
   serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
@@ -45,7 +51,7 @@ int main(int argc, char** argv) {
   DemoCommandOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Fill a new data directory with synthetic demo data (never real people).\n"
                                               "Every demo user's password is haven-demo.");
-  add_data_options(demo_cmd, demo.data_dir, demo.key_file, "Data directory (created; must not hold data yet)");
+  add_data_options(demo_cmd, demo.data_dir, demo.key_file, demo.database, "Data directory (created; must not hold data yet)");
   demo_cmd->add_option("--persons", demo.persons, "Number of persons (default 2000)")->check(CLI::Range(1, 100000000));
   demo_cmd->add_option("--seed", demo.seed, "Random seed: the same seed gives the same data (default 1)");
   demo_cmd->add_option("--duplicates-truth", demo.truth_file, "Write the injected duplicate persons to this CSV");
@@ -53,7 +59,7 @@ int main(int argc, char** argv) {
   TransferOptions import_options;
   auto* import_cmd = app.add_subcommand("import", "Import records from CSV into one organisation; all or nothing per file.\n"
                                                   "Either one FILE of --kind, or --dir with one <kind>.csv per kind (as export writes).");
-  add_data_options(import_cmd, import_options.data_dir, import_options.key_file, "Data directory");
+  add_data_options(import_cmd, import_options.data_dir, import_options.key_file, import_options.database, "Data directory");
   import_cmd->add_option("--org", import_options.org_id, "Organisation id the records belong to")->required();
   import_cmd->add_option("--kind", import_options.kind, "Collection, e.g. persons, cases, legal-cases, services, outcome-assessments");
   import_cmd->add_option("--dir", import_options.dir, "Directory of <kind>.csv files to import in dependency order");
@@ -61,7 +67,7 @@ int main(int argc, char** argv) {
 
   TransferOptions export_options;
   auto* export_cmd = app.add_subcommand("export", "Export records as CSV (one file per kind with --dir).");
-  add_data_options(export_cmd, export_options.data_dir, export_options.key_file, "Data directory");
+  add_data_options(export_cmd, export_options.data_dir, export_options.key_file, export_options.database, "Data directory");
   export_cmd->add_option("--org", export_options.org_id, "Organisation id (default: every organisation)");
   export_cmd->add_option("--kind", export_options.kind, "Collection to export, e.g. persons");
   export_cmd->add_option("--dir", export_options.dir, "Write every kind as <kind>.csv into this directory");
@@ -69,15 +75,34 @@ int main(int argc, char** argv) {
 
   BackupOptions backup;
   auto* backup_cmd = app.add_subcommand("backup", "Write a consistent copy of the database while Haven keeps running.");
-  add_data_options(backup_cmd, backup.data_dir, backup.key_file, "Data directory");
+  add_data_options(backup_cmd, backup.data_dir, backup.key_file, backup.database, "Data directory");
   backup_cmd->add_option("--to", backup.to, "Backup file to create (must not exist)")->required();
+
+  MigrateOptions migrate;
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "Copy an SQLite data directory (a field office) into a PostgreSQL one, rows as stored: nothing is\n"
+                 "decrypted, ids and the audit chain are kept. Resumable: run it again after an interruption.\n"
+                 "Prints every table's row count and SHA-256, equal on both sides. Stop haven serve on --from first.");
+  migrate_cmd->add_option("--from", migrate.from, "SQLite data directory to copy")->required();
+  migrate_cmd->add_option("--to", migrate.to, "PostgreSQL data directory (its file `database` names the server)")->required();
+  migrate_cmd->add_option("--database", migrate.database,
+                          "Connection string (postgres://... or key=value) of an empty database; written to TO/database");
+  migrate_cmd->add_option("--key-file", migrate.key_file, "Master key file of --from (else HAVEN_PASSPHRASE or the terminal)");
+
+  RestoreOptions restore;
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Restore a backup written by haven backup into a new data directory (never over existing data):\n"
+                 "an SQLite backup becomes DIR/haven.db; a PostgreSQL backup is restored with pg_restore into the\n"
+                 "empty database named by --database or DIR/database. BACKUP.keys.json must be beside the backup.");
+  add_data_options(restore_cmd, restore.data_dir, restore.key_file, restore.database, "Data directory to create");
+  restore_cmd->add_option("--from", restore.from, "Backup file (haven backup --to)")->required();
 
   AuditOptions audit;
   auto* audit_cmd = app.add_subcommand("audit", "Check or read the audit log.");
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check the whole hash chain: exit 0 intact, 4 tampered with, 1 error.");
   auto* show_cmd = audit_cmd->add_subcommand("show", "List audit entries, filtered.");
-  for (auto* cmd : {verify_cmd, show_cmd}) add_data_options(cmd, audit.data_dir, audit.key_file, "Data directory");
+  for (auto* cmd : {verify_cmd, show_cmd}) add_data_options(cmd, audit.data_dir, audit.key_file, audit.database, "Data directory");
   verify_cmd->add_option("--anchor", audit.anchor, "Anchor file to check against (default: DIR/audit.anchor when present)");
   show_cmd->add_option("--org", audit.query.org_id, "Organisation id");
   show_cmd->add_option("--user", audit.query.user_id, "User id");
@@ -93,7 +118,7 @@ int main(int argc, char** argv) {
   RekeyOptions rekey;
   auto* rekey_cmd = app.add_subcommand("rekey", "Change the passphrase or key file, and/or rotate the data keys (every sealed value re-sealed).\n"
                                                 "The new passphrase comes from HAVEN_NEW_PASSPHRASE or the terminal.");
-  add_data_options(rekey_cmd, rekey.data_dir, rekey.key_file, "Data directory");
+  add_data_options(rekey_cmd, rekey.data_dir, rekey.key_file, rekey.database, "Data directory");
   rekey_cmd->add_flag("--new-passphrase", rekey.new_master, "Protect the data with a new passphrase");
   rekey_cmd->add_option("--new-key-file", rekey.new_key_file, "Protect the data with this key file instead (see keygen)");
   rekey_cmd->add_flag("--rotate-data-keys", rekey.rotate_data_keys, "Make new data keys and re-seal every sealed value");
@@ -104,7 +129,7 @@ int main(int argc, char** argv) {
                                                   "  time-to-justice  Kaplan-Meier days to charges and to verdict, open cases censored\n"
                                                   "  outcomes         assessment scores per domain, share and time to restored\n"
                                                   "  strengthening    officials trained and test scores, case-file audit compliance");
-  add_data_options(report_cmd, report.data_dir, report.key_file, "Data directory");
+  add_data_options(report_cmd, report.data_dir, report.key_file, report.database, "Data directory");
   report_cmd->add_option("name", report.name, "funnel, time-to-justice, outcomes or strengthening")->required();
   report_cmd->add_option("--org", report.org_id, "Organisation id (default: every organisation)");
   report_cmd->add_option("--period", report.period, "year, quarter or month (default year)");
@@ -126,7 +151,7 @@ int main(int argc, char** argv) {
                                                       "duplicates in the review queue (GET /api/v1/duplicate-candidates).");
   auto* reindex_cmd = dedupe_cmd->add_subcommand("reindex", "Rewrite every person's search encodings (after an upgrade of the name tables).");
   for (auto* cmd : {scan_cmd, reindex_cmd}) {
-    add_data_options(cmd, dedupe.data_dir, dedupe.key_file, "Data directory");
+    add_data_options(cmd, dedupe.data_dir, dedupe.key_file, dedupe.database, "Data directory");
     cmd->add_option("--org", dedupe.org_id, "Organisation id (default: every organisation)");
   }
   scan_cmd->add_option("--threshold", dedupe.threshold, "Score from 0 to 1 from which a pair is queued (default 0.5)")->check(CLI::Range(0.01, 1.0));
@@ -180,6 +205,8 @@ int main(int argc, char** argv) {
   if (audit_cmd->parsed()) {
     audit.verify = verify_cmd->parsed();
     return run_audit(audit);
+  if (migrate_cmd->parsed()) return run_migrate(migrate);
+  if (restore_cmd->parsed()) return run_restore(restore);
   }
   if (estimate_cmd->parsed()) return run_estimate(estimate);
   if (version_cmd->parsed()) return run_version();

@@ -43,7 +43,7 @@ int run_report(const ReportOptions& options) {
   if (!options.chart.empty() && !ends_with(options.chart, ".svg") && !ends_with(options.chart, ".png"))
     return fail("--chart must name a .svg or .png file", 2);
 
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   auto tx = data->store->begin(false);
   if (!tx.ok()) return fail(tx.error());

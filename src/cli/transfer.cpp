@@ -149,7 +149,7 @@ int run_import(const TransferOptions& options) {
   if (options.kind.empty() == options.dir.empty())
     return fail("give either --kind with a FILE, or --dir with <kind>.csv files", 2);
   SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   std::vector<std::pair<const EntitySpec*, fs::path>> files;
   if (!options.kind.empty()) {
@@ -196,7 +196,7 @@ int run_import(const TransferOptions& options) {
 int run_export(const TransferOptions& options) {
   if (options.kind.empty() == options.dir.empty()) return fail("give either --kind (and --out), or --dir", 2);
   SystemClock clock;
-  auto data = open_existing(options.data_dir, options.key_file, clock);
+  auto data = open_existing(options.data_dir, options.key_file, clock, options.database);
   if (!data.ok()) return fail(data.error());
   auto tx = data->store->begin(false);
   if (!tx.ok()) return fail(tx.error());
