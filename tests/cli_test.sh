@@ -60,6 +60,11 @@ grep -q "funnel, time-to-justice" "$work/err" && passed=$((passed + 1)) || { fai
 check_exit "a bad period is refused" 3 "$haven" report funnel --data "$work/demo" --period week
 check_exit "xlsx needs --out" 2 "$haven" report funnel --data "$work/demo" --format xlsx
 
+check "estimate from Haven's own victims" "$haven" estimate --data "$work/demo" --json --no-sensitivity
+grep -q '"observed":' "$work/out" && grep -q '"lists":\["' "$work/out" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: estimate --data"; head -c 300 "$work/out"; }
+check_exit "estimate takes a file or --data, not both" 2 "$haven" estimate "$work/none.csv" --data "$work/demo"
+
 # The duplicate scan fills the review queue once; a second scan adds nothing.
 check "dedupe scan" "$haven" dedupe scan --data "$work/demo"
 grep -q "persons compared" "$work/out" && ! grep -q "likely duplicate pairs, 0 of them new" "$work/out" && passed=$((passed + 1)) \
@@ -92,11 +97,6 @@ check_exit "a truncated file is refused" 3 "$haven" import --data "$work/office"
 check "backup" "$haven" backup --data "$work/demo" --to "$work/backup.db"
 check_exit "backup never overwrites" 3 "$haven" backup --data "$work/demo" --to "$work/backup.db"
 [ "$(sqlite3 "$work/backup.db" 'select count(*) from person')" -eq 300 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: backup content"; }
-
-# Keys: a new passphrase, then a key file, with data keys rotated; the data stays readable and the
-# audit chain stays valid throughout; the old passphrase no longer opens it.
-"$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/before.csv" 2>/dev/null
-HAVEN_NEW_PASSPHRASE="the second passphrase" check "rekey to a new passphrase with rotated data keys" \
 # A restore makes a new data directory from the backup and its keys, and never overwrites one.
 check "restore" "$haven" restore --data "$work/restored" --from "$work/backup.db"
 check "the restored copy verifies" "$haven" audit verify --data "$work/restored"
@@ -104,6 +104,11 @@ check "the restored copy verifies" "$haven" audit verify --data "$work/restored"
   || { failed=$((failed + 1)); echo "FAIL: restored content"; }
 check_exit "restore never overwrites" 3 "$haven" restore --data "$work/restored" --from "$work/backup.db"
 check_exit "restore needs the keys beside the backup" 3 "$haven" restore --data "$work/restored2" --from "$work/out"
+
+# Keys: a new passphrase, then a key file, with data keys rotated; the data stays readable and the
+# audit chain stays valid throughout; the old passphrase no longer opens it.
+"$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/before.csv" 2>/dev/null
+HAVEN_NEW_PASSPHRASE="the second passphrase" check "rekey to a new passphrase with rotated data keys" \
   "$haven" rekey --data "$work/demo" --new-passphrase --rotate-data-keys
 check_exit "the old passphrase is refused" 1 "$haven" export --data "$work/demo" --org 1 --kind persons --out "$work/x.csv"
 check "keygen" "$haven" keygen --to "$work/master.key"

@@ -486,6 +486,11 @@ TEST_F(Api, EstimatesFromACaptureTable) {
   const Json malformed = {{"lists", {"A", "B"}}, {"rows", {{{"on", {1, 2}}, {"count", 3}}}}};
   call("POST", "/api/v1/estimates", ana, &malformed, 400);
   call("POST", "/api/v1/estimates?bootstrap=100000", ana, &table, 400);
+  // From Haven's own victims: this organisation has too few to estimate, and says so.
+  const Json too_few = call("GET", "/api/v1/estimates/haven?from=2020-01-01", ana, nullptr, 409);
+  EXPECT_NE(too_few["detail"].get<std::string>().find("victims in scope"), std::string::npos) << too_few.dump();
+  call("GET", "/api/v1/estimates/haven?from=last-year", ana, nullptr, 400);
+  call("GET", "/api/v1/estimates/haven", login("jose", "jose's long password"), nullptr, 403);
 }
 
 TEST_F(Api, PersonSearchMergeAndTheReviewQueue) {

@@ -152,6 +152,31 @@ void ApiServer::Impl::evidence_routes() {
     send_problem(res, 400, "this report has no table " + wanted, "table");
   });
 
+  // Haven's own victims as capture histories (report::capture_histories): aggregates, so for
+  // those who may see reports.
+  server.Get("/api/v1/estimates/haven", [this](const httplib::Request& req, httplib::Response& res) {
+    auto caller = caller_of(req);
+    if (!caller.ok()) return send_error(res, caller.error());
+    if (auto allowed = may_see_reports(caller->principal); !allowed.ok()) return send_error(res, allowed.error());
+    report::CaptureRequest request;
+    request.org_id = caller->principal.org_id;
+    for (auto [name, target] : {std::pair{"from", &request.from}, std::pair{"to", &request.to}, std::pair{"region", &request.region}})
+      if (req.has_param(name)) *target = req.get_param_value(name);
+    auto settings = estimate_options(req);
+    if (!settings.ok()) return send_error(res, settings.error());
+    auto tx = store.begin(false);
+    if (!tx.ok()) return send_error(res, tx.error());
+    auto table = report::capture_histories(**tx, request);
+    if (!table.ok()) return send_error(res, table.error());
+    (*tx).reset();
+    auto estimate = stats::estimate_population(*table, *settings);
+    if (!estimate.ok()) return send_error(res, estimate.error());
+    audit.append_read(event_for(*caller, "estimate", "", 0, {{"source", "haven"}, {"lists", table->list_count()}, {"observed", table->observed()}}));
+    Json body = stats::to_json(*estimate);
+    body["report"] = stats::render_report(*estimate);
+    send_json(res, 200, body);
+  });
+
   server.Post("/api/v1/estimates", [this](const httplib::Request& req, httplib::Response& res) {
     auto caller = caller_of(req);
     if (!caller.ok()) return send_error(res, caller.error());

@@ -430,6 +430,15 @@ Json openapi_document() {
           {"application/json",
            {{"schema", {{"type", "object"}, {"description", "{\"csv\": text} or {\"lists\": [names], \"rows\": [{\"on\": [0|1...], \"count\": n}]}"}}}}}}}}},
       {"responses", estimate_responses}};
+  paths["/api/v1/estimates/haven"]["get"] = {
+      {"summary", "Multiple systems estimation from your organisation's own victims: report channels and operations as lists"},
+      {"parameters", {query_param("from", {{"type", "string"}, {"format", "date"}}, "Cases opened from this day"),
+                      query_param("to", {{"type", "string"}, {"format", "date"}}, "Cases opened up to this day"),
+                      query_param("region", {{"type", "string"}}, "Cases in this region only"),
+                      query_param("select", {{"type", "string"}, {"enum", {"stepwise", "aic", "bic"}}}, "Model selection (default stepwise)"),
+                      query_param("bootstrap", {{"type", "integer"}, {"minimum", 0}, {"maximum", 2000}}, "Parametric bootstrap replicates"),
+                      query_param("seed", {{"type", "integer"}}, "Bootstrap seed")}},
+      {"responses", estimate_responses}};
   people_paths(paths);
   return doc;
 }

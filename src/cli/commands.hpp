@@ -86,9 +86,12 @@ int run_backup(const BackupOptions& options);
 int run_keygen(const std::string& path);
 int run_version();
 
-// haven estimate FILE: multiple systems estimation from a capture-history CSV (no data directory).
+// haven estimate FILE: multiple systems estimation from a capture-history CSV; or, with --data,
+// from the capture histories of Haven's own victims (report channels and operations as lists).
 struct EstimateCommandOptions {
   std::string file, select = "stepwise", chart;
+  std::string data_dir, key_file, from, to, region;
+  std::int64_t org_id = 0;
   double threshold = 0.02;
   int bootstrap = 0;
   std::uint64_t seed = 1;

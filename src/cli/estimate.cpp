@@ -1,16 +1,47 @@
-// haven estimate: multiple systems estimation from a capture-history CSV. Needs no data
-// directory: the table is the input, the estimate the output.
+// haven estimate: multiple systems estimation from a capture-history CSV, or from the capture
+// histories of Haven's own victims (--data).
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/data_dir.hpp"
+#include "report/report.hpp"
 #include "stats/stats.hpp"
 
 namespace haven::cli {
 
+namespace {
+
+// The capture histories of Haven's own victims (report::capture_histories), audited as a read.
+Result<stats::CaptureTable> table_from_data(const EstimateCommandOptions& options) {
+  SystemClock clock;
+  auto data = open_existing(options.data_dir, options.key_file, clock);
+  HAVEN_TRY(data);
+  report::CaptureRequest request;
+  request.org_id = options.org_id;
+  request.from = options.from;
+  request.to = options.to;
+  request.region = options.region;
+  auto tx = data->store->begin(false);
+  HAVEN_TRY(tx);
+  auto table = report::capture_histories(**tx, request);
+  HAVEN_TRY(table);
+  (*tx).reset();
+  HAVEN_TRY(data->record("estimate", "estimate", options.org_id, {{"lists", table->lists()}, {"observed", table->observed()}}));
+  data->close_audit();
+  return table;
+}
+
+}  // namespace
+
 int run_estimate(const EstimateCommandOptions& options) {
-  auto table = stats::read_capture_table(options.file);
+  if (options.file.empty() == options.data_dir.empty()) {
+    std::cerr << "haven estimate: give a capture-history FILE, or --data DIR for Haven's own victims\n";
+    return 2;
+  }
+  auto table = options.file.empty() ? table_from_data(options) : stats::read_capture_table(options.file);
+  if (!table.ok() && !options.data_dir.empty()) return fail(table.error());
   if (!table.ok()) {
     const Error& error = table.error();
     if (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kUnavailable) {

@@ -167,7 +167,16 @@ int main(int argc, char** argv) {
                   "capture-history table: one 0/1 column per agency's list and a count column (count, n or\n"
                   "frequency), one row per pattern of lists people were found on. Prints the estimated total\n"
                   "with its 95% interval, the model chosen and the method's caveats (see docs/estimation.md).");
-  estimate_cmd->add_option("file", estimate.file, "Capture-history CSV file")->required();
+  auto* estimate_file = estimate_cmd->add_option("file", estimate.file, "Capture-history CSV file");
+  auto* estimate_data = estimate_cmd->add_option("--data", estimate.data_dir,
+                                                 "Instead of FILE: Haven's own victims in this data directory, each on the list of every\n"
+                                                 "report channel and of operations that found them (duplicates merged count once)");
+  estimate_file->excludes(estimate_data);
+  estimate_cmd->add_option("--key-file", estimate.key_file, "With --data: the master key file (else HAVEN_PASSPHRASE or the terminal)");
+  estimate_cmd->add_option("--org", estimate.org_id, "With --data: organisation id (default every organisation)");
+  estimate_cmd->add_option("--from", estimate.from, "With --data: cases opened from this day (YYYY-MM-DD)");
+  estimate_cmd->add_option("--to", estimate.to, "With --data: cases opened up to this day (YYYY-MM-DD)");
+  estimate_cmd->add_option("--region", estimate.region, "With --data: cases in this region only");
   estimate_cmd->add_option("--select", estimate.select,
                            "How to choose which pairs of lists depend on each other: stepwise (the reference rule of\n"
                            "Chan, Silverman and Vincent, default), aic, bic, or main (lists independent)");
@@ -196,6 +205,8 @@ int main(int argc, char** argv) {
   if (export_cmd->parsed()) return run_export(export_options);
   if (backup_cmd->parsed()) return run_backup(backup);
   if (keygen_cmd->parsed()) return run_keygen(key_path);
+  if (migrate_cmd->parsed()) return run_migrate(migrate);
+  if (restore_cmd->parsed()) return run_restore(restore);
   if (rekey_cmd->parsed()) return run_rekey(rekey);
   if (report_cmd->parsed()) return run_report(report);
   if (dedupe_cmd->parsed()) {
@@ -205,8 +216,6 @@ int main(int argc, char** argv) {
   if (audit_cmd->parsed()) {
     audit.verify = verify_cmd->parsed();
     return run_audit(audit);
-  if (migrate_cmd->parsed()) return run_migrate(migrate);
-  if (restore_cmd->parsed()) return run_restore(restore);
   }
   if (estimate_cmd->parsed()) return run_estimate(estimate);
   if (version_cmd->parsed()) return run_version();

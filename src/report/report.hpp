@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "stats/stats.hpp"
 #include "store/store.hpp"
 
 namespace haven::report {
@@ -82,6 +83,18 @@ Result<Report> build_report(Transaction& tx, const ReportRequest& request);
 // and where a total row would let a reader subtract a single suppressed cell back, the next
 // smallest cell of that column as well.
 void suppress_small_cells(Report& report, int min_cell);
+
+// Capture histories from Haven's own records, for multiple systems estimation: every victim (a
+// person with the victim role in a case opened in the period and region; duplicates merged into
+// one) is on the list of each channel through which their cases were reported (hotline,
+// community, police, ...) and on "operation" when a case of theirs had a rescue, arrest,
+// inspection or intervention. kFailedPrecondition when fewer than two lists found anyone.
+struct CaptureRequest {
+  std::int64_t org_id = 0;  // 0: every organisation
+  std::string from, to;     // cases opened within (YYYY-MM-DD, inclusive)
+  std::string region;       // empty: every region
+};
+Result<stats::CaptureTable> capture_histories(Transaction& tx, const CaptureRequest& request);
 
 Json to_json(const Report& report);
 std::string to_csv(const Table& table);

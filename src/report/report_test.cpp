@@ -217,5 +217,57 @@ TEST_F(Reports, BadRequestsNameTheParameter) {
   check(request("funnel", -1), "min_cell");
 }
 
+TEST_F(Reports, CaptureHistoriesFromHavensOwnRecords) {
+  std::int64_t duplicate = 0, kept = 0;
+  {
+    auto tx = store_->begin(true);
+    Transaction& t = **tx;
+    // Three cases in Cebu, 2024: one reported by hotline only, one by police with an operation,
+    // one by hotline and police. Two victims each; one of them recorded twice and merged.
+    std::vector<std::int64_t> cases;
+    for (const auto& channels : std::vector<std::vector<std::string>>{{"hotline"}, {"police"}, {"hotline", "police"}}) {
+      const auto case_id = add(t, "case", org_, {{"title", "c"}, {"exploitation_form", "labour_fishing"}, {"country", "PH"},
+                                                 {"region", "Cebu"}, {"opened_on", "2024-05-01"}});
+      for (const auto& channel : channels)
+        add(t, "report", org_, {{"channel", channel}, {"received_at", "2024-04-30T08:00:00Z"}, {"priority", "high"}, {"case_id", case_id}});
+      cases.push_back(case_id);
+    }
+    add(t, "operation", org_, {{"case_id", cases[1]}, {"type", "rescue"}, {"date", "2024-05-02"}});
+    for (std::size_t c = 0; c < cases.size(); ++c)
+      for (int v = 0; v < 2; ++v) {
+        const auto person = add(t, "person", org_, {{"given_name", "V"}});
+        add(t, "case_person", org_, {{"case_id", cases[c]}, {"person_id", person}, {"role", "victim"}});
+        if (c == 0 && v == 0) kept = person;
+        if (c == 1 && v == 0) duplicate = person;
+      }
+    // The victim of the police case is the hotline case's first victim, recorded twice.
+    auto record = t.get(*find_entity("person"), duplicate, org_);
+    Json merged = record->fields;
+    merged["merged_into"] = kept;
+    ASSERT_TRUE(t.update(*find_entity("person"), duplicate, org_, record->version, merged).ok());
+    ASSERT_TRUE(t.commit().ok());
+  }
+  auto tx = store_->begin(false);
+  CaptureRequest request;
+  request.org_id = org_;
+  request.from = "2024-05-01";
+  request.region = "Cebu";
+  auto table = capture_histories(**tx, request);
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  EXPECT_EQ(table->lists(), (std::vector<std::string>{"hotline", "operation", "police"}));
+  EXPECT_EQ(table->observed(), 5u) << "six victim records, one merged: five people";
+  EXPECT_EQ(table->count(0b001), 1u);  // hotline only: the second victim of the first case
+  EXPECT_EQ(table->count(0b110), 1u);  // operation and police: the second victim of the police case
+  EXPECT_EQ(table->count(0b111), 1u);  // the merged victim: hotline, police and the operation
+  EXPECT_EQ(table->count(0b101), 2u);  // hotline and police: the third case's victims
+
+  request.region = "Davao";
+  auto nobody = capture_histories(**tx, request);
+  ASSERT_FALSE(nobody.ok());
+  EXPECT_EQ(nobody.error().code, ErrorCode::kFailedPrecondition);
+  request.from = "yesterday";
+  EXPECT_EQ(capture_histories(**tx, request).error().field, "from");
+}
+
 }  // namespace
 }  // namespace haven::report
