@@ -1,7 +1,8 @@
 // haven migrate's engine (store/table_copy.hpp): a demo data set copied from SQLite into a
 // PostgreSQL database opens there under the same master key, its sealed fields read back, its
 // audit chain verifies, new rows get fresh ids; an interrupted copy resumes; a target holding data
-// or a newer schema is refused. Needs HAVEN_TEST_POSTGRES (scripts/with-postgres sets it).
+// or a newer schema is refused; a PostgreSQL backup restores into an empty database only. Needs
+// HAVEN_TEST_POSTGRES (scripts/with-postgres sets it).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -168,6 +169,45 @@ TEST_F(Migrate, ATargetWithANewerSchemaOrOtherDataIsRefused) {
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_NE(other.error().message.find("payroll"), std::string::npos) << other.error().message;
+}
+
+TEST_F(Migrate, ABackupRestoresIntoAnEmptyDatabaseOnly) {
+  ASSERT_TRUE(copy_sqlite_to_postgres(dir_ / "haven.db", target_.conninfo(), {}).ok());
+  auto keys = KeyRing::open(dir_, kKeys);
+  ASSERT_TRUE(keys.ok());
+  PostgresOptions pg;
+  pg.key_ring = keys->get();
+  const fs::path archive = dir_ / "backup.pgdump";
+  {
+    auto store = open_postgres_store(target_.conninfo(), clock_, pg);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE((*store)->backup_to(archive).ok());
+  }
+  pg_test::Database fresh;
+  ASSERT_TRUE(fresh.error().empty()) << fresh.error();
+  auto restored = restore_postgres_backup(archive, fresh.conninfo());
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  auto again = restore_postgres_backup(archive, fresh.conninfo());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+
+  auto reopened_keys = KeyRing::open(dir_, kKeys);
+  ASSERT_TRUE(reopened_keys.ok());
+  pg.key_ring = reopened_keys->get();
+  auto store = open_postgres_store(fresh.conninfo(), clock_, pg);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  {
+    auto tx = (*store)->begin(false);
+    ASSERT_TRUE(tx.ok());
+    auto person = (*tx)->get(*find_entity("person"), person_.id, person_.org_id);
+    ASSERT_TRUE(person.ok()) << person.error().message;
+    EXPECT_EQ(person->fields, person_.fields);
+  }
+  AuditLog audit(**store, clock_, (*reopened_keys)->audit_chain_key().value());
+  auto verified = audit.verify({});
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact) << verified->problem;
+  EXPECT_EQ(verified->entries, 30u);
 }
 
 }  // namespace
