@@ -148,6 +148,16 @@ TEST_F(Index, NicknameAliasAndTopK) {
   for (const Match& m : *excluded) EXPECT_NE(m.person_id, 1);
 }
 
+TEST_F(Index, CandidateBudgetBoundsTheWorkButAnswers) {
+  for (int id = 1; id <= 300; ++id) add(id, {{"given_name", "Maria"}, {"family_name", "Santos"}});
+  auto q = encode_query({{"name", "Maria Santos"}}, key_, *normaliser_, kToday);
+  QueryOptions options;
+  options.max_candidates = 20;  // every block is larger
+  const auto matches = index_.query(1, *q, options);
+  ASSERT_TRUE(matches.ok());
+  EXPECT_EQ(matches->size(), 10u);
+}
+
 TEST_F(Index, BlockedQueryAgreesWithTheFullScanOnTheTop) {
   add_crowd();
   for (const Json& query :

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <queue>
 #include <shared_mutex>
+#include <span>
 #include <unordered_map>
 
 #include "search/score.hpp"
@@ -258,9 +259,13 @@ Result<std::vector<Match>> PersonIndex::query(std::int64_t org_id, const QueryEn
     std::vector<std::uint64_t> seen((x.slots.size() + 63) / 64);
     std::size_t taken = 0;
     for (const auto* block : blocks) {
-      if (options.max_candidates != 0 && taken + block->size() > options.max_candidates) break;
-      taken += block->size();
-      for (std::uint32_t id : *block) {
+      std::size_t take = block->size();
+      if (options.max_candidates != 0 && taken + take > options.max_candidates) {
+        if (taken > 0) break;
+        take = options.max_candidates;  // only huge blocks: the first of the rarest one
+      }
+      taken += take;
+      for (std::uint32_t id : std::span(block->data(), take)) {
         std::uint64_t& word = seen[id / 64];
         const std::uint64_t bit = std::uint64_t{1} << (id % 64);
         if (word & bit) continue;

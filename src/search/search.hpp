@@ -192,7 +192,8 @@ struct QueryOptions {
   std::size_t top_k = 10;           // 1..1000
   double min_score = 0;             // matches below are left out
   std::int64_t exclude_person = 0;  // e.g. the person being checked; 0: none
-  // Candidates scored at most; rare blocks are taken first. 0: every candidate of the blocks.
+  // Candidates scored at most: the query's blocks are taken rarest first while they fit (if not
+  // even the rarest fits, its first max_candidates). 0: every candidate of the blocks.
   std::size_t max_candidates = 100000;
 };
 
