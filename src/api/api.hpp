@@ -29,6 +29,9 @@ struct ApiOptions {
   // Fuzzy person search and duplicates (src/dedupe); without it those routes answer 503. Must
   // outlive the server.
   dedupe::PersonFinder* person_finder = nullptr;
+  // GET /metrics (Prometheus text format): route classes, status codes and counts only, no
+  // identifying data, unauthenticated; restrict it at the proxy (docs/operations.md) or turn it off.
+  bool serve_metrics = true;
 };
 
 class ApiServer {

@@ -555,5 +555,62 @@ TEST_F(Api, PersonSearchMergeAndTheReviewQueue) {
   call("POST", "/api/v1/person-merges", maria, &direct, 409);  // only the merge route makes merges
 }
 
+TEST_F(Api, MetricsCountRequestsByRouteClassAndStatusWithoutIdentifyingData) {
+  auto c = client();
+  auto health = c.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_FALSE(health->has_header("X-Haven-Started")) << "the timing header never leaves the server";
+  ASSERT_TRUE(c.Get("/api/v1/cases"));                         // 401: not logged in
+  ASSERT_TRUE(c.Get("/api/v1/no-such-route/Maria-Santos"));    // 404: its path is no label
+  auto res = c.Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4");
+  const std::string& body = res->body;
+  for (const char* expected :
+       {"haven_http_requests_total{route=\"healthz\",status=\"200\"}", "haven_http_requests_total{route=\"cases\",status=\"401\"}",
+        "haven_http_requests_total{route=\"other\",status=\"404\"}", "haven_http_request_duration_seconds_bucket{route=\"cases\",le=\"+Inf\"}",
+        "# TYPE haven_http_request_duration_seconds histogram", "haven_process_start_time_seconds ", "haven_database_up 1",
+        "haven_audit_read_queue_length ", "haven_persons_indexed "})
+    EXPECT_NE(body.find(expected), std::string::npos) << expected << " in\n" << body;
+  EXPECT_EQ(body.find("Maria"), std::string::npos);
+  EXPECT_EQ(body.find("no-such-route"), std::string::npos);
+}
+
+// A store whose database cannot be reached: every transaction fails as PostgreSQL's would.
+class UnreachableStore final : public Store {
+ public:
+  Result<std::unique_ptr<Transaction>> begin(bool) override {
+    return Error{ErrorCode::kUnavailable, "the database is unavailable; try again shortly", ""};
+  }
+  int schema_version() const override { return kLatestSchemaVersion; }
+  Status backup_to(const std::filesystem::path&) override { return begin(false).status(); }
+  Status rewrap_data_keys(const KeyRing&) override { return begin(false).status(); }
+  Result<std::uint64_t> rotate_data_keys(const std::function<void(std::uint64_t, std::uint64_t)>&) override {
+    return begin(false).error();
+  }
+};
+
+TEST(ApiHealth, AServerWhoseDatabaseIsUnreachableAnswers503) {
+  UnreachableStore store;
+  FixedClock clock(std::chrono::system_clock::now());
+  AuditLog audit(store, clock, Key{7});
+  ApiOptions options;
+  options.log_requests = false;
+  ApiServer server(store, clock, audit, options);
+  ASSERT_TRUE(server.bind("127.0.0.1", 0).ok());
+  std::thread thread([&] { (void)server.listen_bound(); });
+  httplib::Client c("127.0.0.1", server.port());
+  auto health = c.Get("/healthz");
+  auto metrics = c.Get("/metrics");
+  server.stop();
+  thread.join();
+  ASSERT_TRUE(health && metrics);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_NE(metrics->body.find("haven_database_up 0"), std::string::npos) << metrics->body;
+  EXPECT_EQ(metrics->body.find("haven_persons_indexed"), std::string::npos) << "no finder, no gauge";
+}
+
 }  // namespace
 }  // namespace haven

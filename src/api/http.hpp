@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/api.hpp"
+#include "api/metrics.hpp"
 #include "audit/audit.hpp"
 
 namespace haven::http {
@@ -48,6 +49,10 @@ struct ApiServer::Impl {
   httplib::Server& server;
   bool tls_failed = false;  // the certificate or key could not be loaded
   int port = 0;
+  http::RequestMetrics metrics{std::chrono::system_clock::now()};
+
+  // True when the database answers a trivial query (a read transaction begun and ended).
+  bool database_answers();
 
   void configure();
   void record_routes();   // records.cpp

@@ -3,12 +3,15 @@
 #include <cstdio>
 
 #include "api/http.hpp"
+#include "dedupe/dedupe.hpp"
 
 namespace haven {
 
 using http::send_problem;
 
 namespace {
+
+constexpr const char* kStartedHeader = "X-Haven-Started";
 
 std::unique_ptr<httplib::Server> make_server(const ApiOptions& options) {
   if (options.tls_cert_file.empty() && options.tls_key_file.empty()) return std::make_unique<httplib::Server>();
@@ -75,6 +78,11 @@ void ApiServer::Impl::audit_now(const AuditEvent& event) {
   if (!status.ok()) std::fprintf(stderr, "event=audit_write_failed action=%s detail=\"%s\"\n", event.action.c_str(), status.error().message.c_str());
 }
 
+bool ApiServer::Impl::database_answers() {
+  auto tx = store.begin(false);
+  return tx.ok() && (*tx)->commit().ok();
+}
+
 void ApiServer::Impl::configure() {
   server.set_payload_max_length(std::max(options.max_body_bytes, options.max_file_bytes));
   server.set_read_timeout(30, 0);
@@ -96,7 +104,20 @@ void ApiServer::Impl::configure() {
       return send_problem(res, 413, "the request body is larger than the limit; send less at once");
     send_problem(res, res.status, "the request could not be handled");
   });
-  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  // The start of each request travels in a response header that never leaves the server: the
+  // handlers see one Request and one Response per request, and nothing else is per request.
+  server.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    res.set_header(kStartedHeader, std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    double seconds = -1;
+    if (auto started = res.headers.find(kStartedHeader); started != res.headers.end()) {
+      const std::chrono::steady_clock::duration since(std::stoll(started->second));
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() - since).count();
+      res.headers.erase(started);
+    }
+    metrics.observe(http::RequestMetrics::route_class(req.path, res.status), res.status, seconds);
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
     res.set_header("X-Frame-Options", "DENY");
@@ -116,7 +137,20 @@ void ApiServer::Impl::configure() {
 ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptions options)
     : impl_(std::make_unique<Impl>(store, clock, audit, options)) {
   impl_->configure();
-  impl_->server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  // Load balancers take a server out of rotation on 503: it is up but cannot reach its database.
+  impl_->server.Get("/healthz", [impl = impl_.get()](const httplib::Request&, httplib::Response& res) {
+    if (impl->database_answers()) return res.set_content("ok\n", "text/plain");
+    res.status = 503;
+    res.set_content("database unreachable\n", "text/plain");
+  });
+  if (impl_->options.serve_metrics)
+    impl_->server.Get("/metrics", [impl = impl_.get()](const httplib::Request&, httplib::Response& res) {
+      http::RequestMetrics::Gauges gauges;
+      gauges.database_up = impl->database_answers() ? 1 : 0;
+      gauges.audit_queue = static_cast<double>(impl->audit.queued_reads());
+      if (impl->options.person_finder) gauges.persons_indexed = static_cast<double>(impl->options.person_finder->size());
+      res.set_content(impl->metrics.render(gauges), "text/plain; version=0.0.4");
+    });
   impl_->server.Get("/api/v1/openapi.json", [document = openapi_document().dump()](const httplib::Request&, httplib::Response& res) {
     res.set_content(document, "application/json");
   });

@@ -101,6 +101,8 @@ class AuditLog {
   // back-off), or the first rejected malformed event since the previous flush.
   // REQUIRES: the calling thread holds no write transaction of this store.
   Status flush();
+  // Read events queued and not yet written (for monitoring; /metrics).
+  std::size_t queued_reads() const;
 
   // Walks the whole log in seq order and recomputes the chain. Tampering found is reported in the
   // VerifyReport (intact = false), not as an error; errors are for a log that cannot be read.

@@ -77,6 +77,8 @@ void AuditLog::append_read(AuditEvent event) {
 
 Status AuditLog::flush() { return reads_->flush(); }
 
+std::size_t AuditLog::queued_reads() const { return reads_->length(); }
+
 Result<std::vector<AuditRecord>> AuditLog::show(const AuditQuery& query) {
   if (query.limit < 1 || query.limit > kMaxShowLimit)
     return invalid("limit must be between 1 and 1000", "limit");

@@ -40,6 +40,11 @@ void AuditLog::ReadQueue::push(AuditRecord entry) {
   if (wake) writer_wake_.notify_one();
 }
 
+std::size_t AuditLog::ReadQueue::length() {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
 void AuditLog::ReadQueue::reject(Error error) {
   std::lock_guard lock(mutex_);
   if (!rejected_) rejected_ = std::move(error);

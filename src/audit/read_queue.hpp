@@ -31,6 +31,8 @@ class AuditLog::ReadQueue {
   // Remembers a malformed event for the next flush() to report.
   void reject(Error error);
   Status flush();
+  // Entries waiting to be written (for monitoring).
+  std::size_t length();
 
  private:
   static constexpr std::size_t kMaxBatch = 1000;
