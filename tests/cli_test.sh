@@ -135,6 +135,9 @@ check "healthz" curl -sf "http://127.0.0.1:$port/healthz"
 token=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$HAVEN_ADMIN_PASSWORD\"}" \
   "http://127.0.0.1:$port/api/v1/sessions" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
 check "login and list cases" curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/cases?limit=2"
+check "metrics" curl -sf "http://127.0.0.1:$port/metrics"
+grep -q 'haven_http_requests_total{route="cases",status="200"} 1' "$work/out" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: metrics content"; head -20 "$work/out"; }
 kill -TERM "$server_pid"; wait "$server_pid"; code=$?; server_pid=""
 [ "$code" -eq 0 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: serve exit $code on SIGTERM"; }
 

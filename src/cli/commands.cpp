@@ -107,6 +107,7 @@ int run_serve(const ServeOptions& options) {
   api_options.tls_cert_file = options.tls_cert;
   api_options.tls_key_file = options.tls_key;
   api_options.person_finder = data->finder.get();
+  api_options.serve_metrics = options.metrics;
   ApiServer server(*data->store, clock, *data->audit, api_options);
   if (auto bound = server.bind(options.listen.substr(0, colon), port); !bound.ok()) return fail(bound.error());
   std::thread waiter([&] {

@@ -20,6 +20,7 @@ struct InitOptions {
 };
 struct ServeOptions {
   std::string data_dir, key_file, database, listen = "127.0.0.1:8080", tls_cert, tls_key;
+  bool metrics = true;  // GET /metrics
 };
 struct DemoCommandOptions {
   std::string data_dir, key_file, database, truth_file;

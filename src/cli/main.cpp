@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve.listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8080)");
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "PEM certificate (chain) to serve HTTPS; with --tls-key");
   serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
+  serve_cmd->add_flag("!--no-metrics", serve.metrics, "Do not serve GET /metrics (Prometheus; see docs/operations.md)");
 
   DemoCommandOptions demo;
   auto* demo_cmd = app.add_subcommand("demo", "Fill a new data directory with synthetic demo data (never real people).\n"
