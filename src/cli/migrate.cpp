@@ -77,7 +77,12 @@ int run_migrate(const MigrateOptions& options) {
       return fail(recorded.error());
     data->close_audit();
   }
-  if (auto ready = prepare_target(options); !ready.ok()) return fail(ready.error());
+  std::error_code error;
+  const bool made_dir = !fs::exists(options.to, error);
+  if (auto ready = prepare_target(options); !ready.ok()) {
+    if (made_dir) fs::remove_all(options.to, error);
+    return fail(ready.error());
+  }
 
   std::map<std::string, std::unique_ptr<ProgressBar>> bars;
   TableCopyOptions copy;
@@ -93,11 +98,15 @@ int run_migrate(const MigrateOptions& options) {
   };
   auto report = copy_sqlite_to_postgres(database_file(options.from), postgres_location(options.to), copy);
   bars.clear();
-  if (!report.ok()) return fail(report.error());
+  if (!report.ok()) {
+    // A refused target got nothing: leave no directory behind that looks like a copy. (An
+    // interrupted copy keeps its directory, so that the same command resumes it.)
+    if (made_dir && report.error().code == ErrorCode::kFailedPrecondition) fs::remove_all(options.to, error);
+    return fail(report.error());
+  }
   print_checksums(*report);
 
   // The copy opens under the same master key, and its audit chain holds.
-  std::error_code error;
   fs::copy_file(fs::path(options.from) / "audit.anchor", fs::path(options.to) / "audit.anchor", fs::copy_options::overwrite_existing, error);
   auto keys = KeyRing::open(options.to, *source);
   if (!keys.ok()) return fail(keys.error());
