@@ -4,7 +4,6 @@
 // or a newer schema is refused; a PostgreSQL backup restores into an empty database only. Needs
 // HAVEN_TEST_POSTGRES (scripts/with-postgres sets it).
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include "audit/audit.hpp"
@@ -25,8 +24,9 @@ class Migrate : public ::testing::Test {
   void SetUp() override {
     if (const std::string reason = pg_test::skip_reason(); !reason.empty()) GTEST_SKIP() << reason;
     ASSERT_TRUE(target_.error().empty()) << target_.error();
-    dir_ = fs::temp_directory_path() / ("haven-migrate-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("haven-migrate-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto keys = KeyRing::create(dir_, kKeys);
@@ -49,9 +49,13 @@ class Migrate : public ::testing::Test {
     auto items = (*tx)->list(*find_entity("evidence_item"), 0, {});
     ASSERT_TRUE(items.ok() && !items->records.empty());
     evidence_ = items->records.front();
-    ASSERT_TRUE((*tx)->insert_evidence_file(evidence_.id, evidence_.org_id, "a sealed statement").ok());
+    ASSERT_TRUE(
+        (*tx)->insert_evidence_file(evidence_.id, evidence_.org_id, "a sealed statement").ok());
     for (int i = 0; i < 30; ++i)
-      ASSERT_TRUE(audit.append(**tx, {person_.org_id, 0, "cli:test", "read", "person", person_.id, Json::object()}).ok());
+      ASSERT_TRUE(audit
+                      .append(**tx, {person_.org_id, 0, "cli:test", "read", "person", person_.id,
+                                     Json::object()})
+                      .ok());
     ASSERT_TRUE((*tx)->commit().ok());
     ASSERT_TRUE(audit.flush().ok());
   }
@@ -139,7 +143,8 @@ TEST_F(Migrate, AnInterruptedCopyContinuesAfterTheLastCopiedRow) {
   options.progress = [](const std::string& table, std::uint64_t done, std::uint64_t) {
     if (table == "person" && done >= 30) throw Interrupted{};
   };
-  EXPECT_THROW((void)copy_sqlite_to_postgres(dir_ / "haven.db", target_.conninfo(), options), Interrupted);
+  EXPECT_THROW((void)copy_sqlite_to_postgres(dir_ / "haven.db", target_.conninfo(), options),
+               Interrupted);
 
   std::uint64_t first_person_progress = 0;
   std::vector<std::string> done_tables;
@@ -157,14 +162,18 @@ TEST_F(Migrate, AnInterruptedCopyContinuesAfterTheLastCopiedRow) {
 
 TEST_F(Migrate, ATargetWithANewerSchemaOrOtherDataIsRefused) {
   ASSERT_EQ(pg_test::admin("CREATE TABLE haven_schema_version (version BIGINT NOT NULL); "
-                           "INSERT INTO haven_schema_version VALUES (99)", target_.name()), "");
+                           "INSERT INTO haven_schema_version VALUES (99)",
+                           target_.name()),
+            "");
   auto newer = copy_sqlite_to_postgres(dir_ / "haven.db", target_.conninfo(), {});
   ASSERT_FALSE(newer.ok());
   EXPECT_EQ(newer.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_NE(newer.error().message.find("newer"), std::string::npos) << newer.error().message;
 
-  ASSERT_EQ(pg_test::admin("DROP TABLE haven_schema_version; CREATE TABLE payroll (id INT); INSERT INTO payroll VALUES (1)",
-                           target_.name()), "");
+  ASSERT_EQ(pg_test::admin("DROP TABLE haven_schema_version; CREATE TABLE payroll (id INT); INSERT "
+                           "INTO payroll VALUES (1)",
+                           target_.name()),
+            "");
   auto other = copy_sqlite_to_postgres(dir_ / "haven.db", target_.conninfo(), {});
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::kFailedPrecondition);

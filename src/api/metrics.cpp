@@ -35,29 +35,38 @@ std::string RequestMetrics::render(const Gauges& gauges) const {
   char line[256];
   auto gauge = [&](const char* name, const char* help, double value) {
     if (value < 0) return;
-    std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", name, help, name, name, value);
+    std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", name, help, name,
+                  name, value);
     out += line;
   };
-  gauge("haven_process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.",
+  gauge("haven_process_start_time_seconds",
+        "Start time of the process since the Unix epoch in seconds.",
         std::chrono::duration<double>(started_.time_since_epoch()).count());
-  gauge("haven_database_up", "1 when the database answered a trivial query just now, else 0.", gauges.database_up);
-  gauge("haven_audit_read_queue_length", "Audited reads waiting to be written to the audit log.", gauges.audit_queue);
-  gauge("haven_persons_indexed", "Persons in this process's fuzzy search index.", gauges.persons_indexed);
+  gauge("haven_database_up", "1 when the database answered a trivial query just now, else 0.",
+        gauges.database_up);
+  gauge("haven_audit_read_queue_length", "Audited reads waiting to be written to the audit log.",
+        gauges.audit_queue);
+  gauge("haven_persons_indexed", "Persons in this process's fuzzy search index.",
+        gauges.persons_indexed);
   std::lock_guard lock(mutex_);
-  out += "# HELP haven_http_requests_total HTTP requests answered, by route class and status.\n"
-         "# TYPE haven_http_requests_total counter\n";
+  out +=
+      "# HELP haven_http_requests_total HTTP requests answered, by route class and status.\n"
+      "# TYPE haven_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
-    std::snprintf(line, sizeof line, "haven_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", key.first.c_str(),
-                  key.second, static_cast<unsigned long long>(count));
+    std::snprintf(line, sizeof line, "haven_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+                  key.first.c_str(), key.second, static_cast<unsigned long long>(count));
     out += line;
   }
-  out += "# HELP haven_http_request_duration_seconds Time from routing to the response, by route class.\n"
-         "# TYPE haven_http_request_duration_seconds histogram\n";
+  out +=
+      "# HELP haven_http_request_duration_seconds Time from routing to the response, by route "
+      "class.\n"
+      "# TYPE haven_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : durations_) {
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < kBuckets.size(); ++b) {
       cumulative += h.counts[b];
-      std::snprintf(line, sizeof line, "haven_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+      std::snprintf(line, sizeof line,
+                    "haven_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                     route.c_str(), kBuckets[b], static_cast<unsigned long long>(cumulative));
       out += line;
     }
@@ -65,8 +74,8 @@ std::string RequestMetrics::render(const Gauges& gauges) const {
                   "haven_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
                   "haven_http_request_duration_seconds_sum{route=\"%s\"} %.9g\n"
                   "haven_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                  route.c_str(), static_cast<unsigned long long>(h.count), route.c_str(), h.sum, route.c_str(),
-                  static_cast<unsigned long long>(h.count));
+                  route.c_str(), static_cast<unsigned long long>(h.count), route.c_str(), h.sum,
+                  route.c_str(), static_cast<unsigned long long>(h.count));
     out += line;
   }
   return out;

@@ -16,7 +16,8 @@ namespace haven::http {
 class RequestMetrics {
  public:
   // Upper bounds of the duration histogram, in seconds.
-  static constexpr std::array<double, 11> kBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+  static constexpr std::array<double, 11> kBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,   1,    2.5,   10};
 
   explicit RequestMetrics(std::chrono::system_clock::time_point started) : started_(started) {}
 

@@ -37,17 +37,26 @@ Row read_sqlite_row(const Table& table, const lite::Statement& stmt) {
     v.null = stmt.is_null(i);
     if (v.null) continue;
     switch (table.columns[c].type) {
-      case Type::kInteger: v.integer = stmt.integer(i); break;
-      case Type::kReal: v.real = stmt.real(i); break;
-      case Type::kText: v.bytes = stmt.text(i); break;
-      case Type::kBytes: v.bytes = stmt.blob(i); break;
+      case Type::kInteger:
+        v.integer = stmt.integer(i);
+        break;
+      case Type::kReal:
+        v.real = stmt.real(i);
+        break;
+      case Type::kText:
+        v.bytes = stmt.text(i);
+        break;
+      case Type::kBytes:
+        v.bytes = stmt.blob(i);
+        break;
     }
   }
   return row;
 }
 
 // Rows after `after` (a key as key_json writes it; null = from the start) in key order.
-std::vector<Row> sqlite_batch(lite::Connection& db, const Table& table, const Json& after, std::size_t limit) {
+std::vector<Row> sqlite_batch(lite::Connection& db, const Table& table, const Json& after,
+                              std::size_t limit) {
   std::string sql = "SELECT " + column_list(table) + " FROM " + quoted(table.name);
   if (!after.is_null()) {
     sql += " WHERE (" + key_list(table) + ") > (";
@@ -58,8 +67,9 @@ std::vector<Row> sqlite_batch(lite::Connection& db, const Table& table, const Js
   lite::Statement stmt = db.prepare(sql);
   int index = 1;
   if (!after.is_null())
-    for (const Json& part : after) part.is_number_integer() ? stmt.bind(index++, part.get<std::int64_t>())
-                                                            : stmt.bind(index++, part.get<std::string>());
+    for (const Json& part : after)
+      part.is_number_integer() ? stmt.bind(index++, part.get<std::int64_t>())
+                               : stmt.bind(index++, part.get<std::string>());
   stmt.bind(index, static_cast<std::int64_t>(limit));
   std::vector<Row> rows;
   std::size_t bytes = 0;
@@ -104,26 +114,36 @@ std::vector<std::string> pg_tables(pg::Connection& db) {
 Table pg_table(pg::Connection& db, const std::string& name) {
   Table table{name, {}, {}};
   pg::Params p;
-  std::string sql = "SELECT column_name, data_type, is_identity FROM information_schema.columns "
-                    "WHERE table_schema = current_schema() AND table_name = " + p.add(name) + " ORDER BY ordinal_position";
+  std::string sql =
+      "SELECT column_name, data_type, is_identity FROM information_schema.columns "
+      "WHERE table_schema = current_schema() AND table_name = " +
+      p.add(name) + " ORDER BY ordinal_position";
   const pg::Rows columns = db.run(sql, p);
   for (int r = 0; r < columns.size(); ++r) {
     const std::string type = columns.text(r, 1);
     Column column{columns.text(r, 0), Type::kText, columns.text(r, 2) == "YES"};
-    if (type == "bigint" || type == "integer" || type == "smallint") column.type = Type::kInteger;
-    else if (type == "double precision" || type == "real") column.type = Type::kReal;
-    else if (type == "bytea") column.type = Type::kBytes;
+    if (type == "bigint" || type == "integer" || type == "smallint")
+      column.type = Type::kInteger;
+    else if (type == "double precision" || type == "real")
+      column.type = Type::kReal;
+    else if (type == "bytea")
+      column.type = Type::kBytes;
     table.columns.push_back(std::move(column));
   }
   pg::Params k;
-  sql = "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-        "WHERE i.indrelid = to_regclass(quote_ident(" + k.add(name) + ")) AND i.indisprimary "
-        "ORDER BY array_position(i.indkey::int2[], a.attnum)";
+  sql =
+      "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+      "a.attnum = ANY(i.indkey) "
+      "WHERE i.indrelid = to_regclass(quote_ident(" +
+      k.add(name) +
+      ")) AND i.indisprimary "
+      "ORDER BY array_position(i.indkey::int2[], a.attnum)";
   const pg::Rows key = db.run(sql, k);
   for (int r = 0; r < key.size(); ++r)
     for (std::size_t c = 0; c < table.columns.size(); ++c)
       if (table.columns[c].name == key.text(r, 0)) table.key.push_back(c);
-  if (table.key.empty()) throw pg::PgError("", "table " + name + " has no primary key to copy it in order by", false);
+  if (table.key.empty())
+    throw pg::PgError("", "table " + name + " has no primary key to copy it in order by", false);
   return table;
 }
 
@@ -135,10 +155,18 @@ Row read_pg_row(const Table& table, const pg::Rows& rows, int r) {
     v.null = rows.is_null(r, i);
     if (v.null) continue;
     switch (table.columns[c].type) {
-      case Type::kInteger: v.integer = rows.integer(r, i); break;
-      case Type::kReal: v.real = rows.real(r, i); break;
-      case Type::kText: v.bytes = rows.text(r, i); break;
-      case Type::kBytes: v.bytes = rows.bytes(r, i); break;
+      case Type::kInteger:
+        v.integer = rows.integer(r, i);
+        break;
+      case Type::kReal:
+        v.real = rows.real(r, i);
+        break;
+      case Type::kText:
+        v.bytes = rows.text(r, i);
+        break;
+      case Type::kBytes:
+        v.bytes = rows.bytes(r, i);
+        break;
     }
   }
   return row;
@@ -152,18 +180,24 @@ void pg_insert(pg::Connection& db, const Table& table, const std::vector<Row>& r
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
       const Value& v = rows[r][c];
       if (c) sql += ", ";
-      if (v.null) sql += p.add_null();
-      else if (table.columns[c].type == Type::kInteger) sql += p.add(v.integer);
-      else if (table.columns[c].type == Type::kReal) sql += p.add(v.real);
-      else if (table.columns[c].type == Type::kBytes) sql += p.add_bytes(v.bytes);
-      else sql += p.add(std::string_view(v.bytes));
+      if (v.null)
+        sql += p.add_null();
+      else if (table.columns[c].type == Type::kInteger)
+        sql += p.add(v.integer);
+      else if (table.columns[c].type == Type::kReal)
+        sql += p.add(v.real);
+      else if (table.columns[c].type == Type::kBytes)
+        sql += p.add_bytes(v.bytes);
+      else
+        sql += p.add(std::string_view(v.bytes));
     }
     sql += ")";
   }
   db.run(sql, p);
 }
 
-std::string pg_digest(pg::Connection& db, const Table& table, std::uint64_t& rows_seen, std::size_t batch) {
+std::string pg_digest(pg::Connection& db, const Table& table, std::uint64_t& rows_seen,
+                      std::size_t batch) {
   RowDigest digest;
   Json after;
   for (;;) {
@@ -172,8 +206,9 @@ std::string pg_digest(pg::Connection& db, const Table& table, std::uint64_t& row
     if (!after.is_null()) {
       sql += " WHERE (" + key_list(table) + ") > (";
       for (std::size_t k = 0; k < after.size(); ++k)
-        sql += (k ? ", " : "") + (after[k].is_number_integer() ? p.add(after[k].get<std::int64_t>())
-                                                               : p.add(after[k].get<std::string>()));
+        sql +=
+            (k ? ", " : "") + (after[k].is_number_integer() ? p.add(after[k].get<std::int64_t>())
+                                                            : p.add(after[k].get<std::string>()));
       sql += ")";
     }
     sql += " ORDER BY " + key_list(table) + " LIMIT " + p.add(static_cast<std::int64_t>(batch));
@@ -197,32 +232,40 @@ class Copier {
       : source_(source), target_(target), options_(options) {}
 
   // Refuses a target that is not empty (unless it holds an unfinished copy of this source).
-  Status check_target(const std::string& source_id, const std::set<std::string>& source_tables, bool& resuming) {
+  Status check_target(const std::string& source_id, const std::set<std::string>& source_tables,
+                      bool& resuming) {
     resuming = pg_has_table(target_, kProgress);
     if (resuming) {
       const pg::Rows rows = target_.run(std::string("SELECT source_id FROM ") + kSource);
       if (rows.empty() || rows.text(0, 0) != source_id)
         return Error{ErrorCode::kFailedPrecondition,
-                     "the target database holds an unfinished copy of another database; drop it and create an empty one", ""};
+                     "the target database holds an unfinished copy of another database; drop it "
+                     "and create an empty one",
+                     ""};
       return Status::Ok();
     }
     if (pg_has_table(target_, "haven_schema_version")) {
       const pg::Rows v = target_.run("SELECT version FROM haven_schema_version");
       if (!v.empty() && v.integer(0, 0) > kLatestSchemaVersion)
         return Error{ErrorCode::kFailedPrecondition,
-                     "the target database has schema version " + v.text(0, 0) + ", newer than this Haven knows (" +
-                         std::to_string(kLatestSchemaVersion) + "); name an empty database",
+                     "the target database has schema version " + v.text(0, 0) +
+                         ", newer than this Haven knows (" + std::to_string(kLatestSchemaVersion) +
+                         "); name an empty database",
                      ""};
     }
     for (const std::string& name : pg_tables(target_)) {
       if (name == "haven_schema_version") continue;
       if (!source_tables.count(name))
         return Error{ErrorCode::kFailedPrecondition,
-                     "the target database holds table " + name + ", which is not Haven's; name an empty database", ""};
+                     "the target database holds table " + name +
+                         ", which is not Haven's; name an empty database",
+                     ""};
       const pg::Rows any = target_.run("SELECT EXISTS (SELECT 1 FROM " + quoted(name) + ")");
       if (any.text(0, 0) == "t")
-        return Error{ErrorCode::kFailedPrecondition,
-                     "the target database already holds data (table " + name + "); name an empty database", ""};
+        return Error{
+            ErrorCode::kFailedPrecondition,
+            "the target database already holds data (table " + name + "); name an empty database",
+            ""};
     }
     return Status::Ok();
   }
@@ -231,27 +274,35 @@ class Copier {
   void prepare(const std::string& source_id) {
     target_.execute("BEGIN");
     target_.execute(std::string("CREATE TABLE IF NOT EXISTS ") + kProgress +
-                    " (table_name TEXT PRIMARY KEY, rows_copied BIGINT NOT NULL, last_key TEXT, done BOOLEAN NOT NULL)");
-    target_.execute(std::string("CREATE TABLE IF NOT EXISTS ") + kSource + " (source_id TEXT NOT NULL)");
+                    " (table_name TEXT PRIMARY KEY, rows_copied BIGINT NOT NULL, last_key TEXT, "
+                    "done BOOLEAN NOT NULL)");
+    target_.execute(std::string("CREATE TABLE IF NOT EXISTS ") + kSource +
+                    " (source_id TEXT NOT NULL)");
     target_.execute(std::string("CREATE TABLE IF NOT EXISTS ") + kForeignKeys +
-                    " (table_name TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (table_name, name))");
+                    " (table_name TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL, "
+                    "PRIMARY KEY (table_name, name))");
     if (target_.run(std::string("SELECT 1 FROM ") + kSource).empty()) {
       pg::Params p;
-      const std::string sql = std::string("INSERT INTO ") + kSource + " VALUES (" + p.add(source_id) + ")";
+      const std::string sql =
+          std::string("INSERT INTO ") + kSource + " VALUES (" + p.add(source_id) + ")";
       target_.run(sql, p);
     }
     target_.execute(std::string("INSERT INTO ") + kForeignKeys +
-                    " SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-                    "WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace ON CONFLICT DO NOTHING");
+                    " SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+                    "FROM pg_constraint c "
+                    "WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace ON "
+                    "CONFLICT DO NOTHING");
     const pg::Rows keys = target_.run(std::string("SELECT table_name, name FROM ") + kForeignKeys);
     for (int r = 0; r < keys.size(); ++r)
-      target_.execute("ALTER TABLE " + keys.text(r, 0) + " DROP CONSTRAINT IF EXISTS " + quoted(keys.text(r, 1)));
+      target_.execute("ALTER TABLE " + keys.text(r, 0) + " DROP CONSTRAINT IF EXISTS " +
+                      quoted(keys.text(r, 1)));
     target_.execute("COMMIT");
   }
 
   void copy_table(const Table& table) {
     pg::Params p;
-    std::string sql = std::string("SELECT rows_copied, last_key, done FROM ") + kProgress + " WHERE table_name = " + p.add(table.name);
+    std::string sql = std::string("SELECT rows_copied, last_key, done FROM ") + kProgress +
+                      " WHERE table_name = " + p.add(table.name);
     const pg::Rows state = target_.run(sql, p);
     std::uint64_t copied = state.empty() ? 0 : static_cast<std::uint64_t>(state.integer(0, 0));
     Json after = state.empty() || state.is_null(0, 1) ? Json() : Json::parse(state.text(0, 1));
@@ -260,7 +311,8 @@ class Copier {
       if (options_.table_done) options_.table_done(table.name);
       return;
     }
-    const std::size_t batch = std::max<std::size_t>(1, std::min(options_.batch_rows, 30000 / table.columns.size()));
+    const std::size_t batch =
+        std::max<std::size_t>(1, std::min(options_.batch_rows, 30000 / table.columns.size()));
     for (;;) {
       const std::vector<Row> rows = sqlite_batch(source_, table, after, batch);
       target_.execute("BEGIN");
@@ -270,12 +322,13 @@ class Copier {
         copied += rows.size();
       }
       pg::Params u;
-      const std::string upsert = std::string("INSERT INTO ") + kProgress + " VALUES (" + u.add(table.name) + ", " +
-                                 u.add(static_cast<std::int64_t>(copied)) + ", " +
-                                 (after.is_null() ? u.add_null() : u.add(after.dump())) + ", " +
-                                 (rows.empty() ? "true" : "false") +
-                                 ") ON CONFLICT (table_name) DO UPDATE SET rows_copied = excluded.rows_copied, "
-                                 "last_key = excluded.last_key, done = excluded.done";
+      const std::string upsert =
+          std::string("INSERT INTO ") + kProgress + " VALUES (" + u.add(table.name) + ", " +
+          u.add(static_cast<std::int64_t>(copied)) + ", " +
+          (after.is_null() ? u.add_null() : u.add(after.dump())) + ", " +
+          (rows.empty() ? "true" : "false") +
+          ") ON CONFLICT (table_name) DO UPDATE SET rows_copied = excluded.rows_copied, "
+          "last_key = excluded.last_key, done = excluded.done";
       target_.run(upsert, u);
       target_.execute("COMMIT");
       if (options_.progress) options_.progress(table.name, copied, total);
@@ -287,16 +340,20 @@ class Copier {
   // Foreign keys back (each checked over the copied rows), identity sequences past the copied ids.
   void finish_schema(const std::vector<Table>& tables) {
     target_.execute("BEGIN");
-    const pg::Rows keys = target_.run(std::string("SELECT table_name, name, definition FROM ") + kForeignKeys);
+    const pg::Rows keys =
+        target_.run(std::string("SELECT table_name, name, definition FROM ") + kForeignKeys);
     for (int r = 0; r < keys.size(); ++r)
-      target_.execute("ALTER TABLE " + keys.text(r, 0) + " ADD CONSTRAINT " + quoted(keys.text(r, 1)) + " " + keys.text(r, 2));
+      target_.execute("ALTER TABLE " + keys.text(r, 0) + " ADD CONSTRAINT " +
+                      quoted(keys.text(r, 1)) + " " + keys.text(r, 2));
     target_.execute(std::string("DELETE FROM ") + kForeignKeys);
     for (const Table& table : tables)
       for (const Column& column : table.columns) {
         if (!column.identity) continue;
         pg::Params p;
-        const std::string max = "(SELECT MAX(" + quoted(column.name) + ") FROM " + quoted(table.name) + ")";
-        const std::string sql = "SELECT setval(pg_get_serial_sequence(" + p.add(quoted(table.name)) + ", " + p.add(column.name) +
+        const std::string max =
+            "(SELECT MAX(" + quoted(column.name) + ") FROM " + quoted(table.name) + ")";
+        const std::string sql = "SELECT setval(pg_get_serial_sequence(" +
+                                p.add(quoted(table.name)) + ", " + p.add(column.name) +
                                 "), COALESCE(" + max + ", 1), " + max + " IS NOT NULL)";
         target_.run(sql, p);
       }
@@ -307,11 +364,13 @@ class Copier {
     TableChecksum sum;
     sum.table = table.name;
     RowDigest digest;
-    lite::Statement stmt = source_.prepare("SELECT " + column_list(table) + " FROM " + quoted(table.name) + " ORDER BY " + key_list(table));
+    lite::Statement stmt = source_.prepare("SELECT " + column_list(table) + " FROM " +
+                                           quoted(table.name) + " ORDER BY " + key_list(table));
     while (stmt.step()) digest.add(table, read_sqlite_row(table, stmt));
     sum.source_rows = digest.rows();
     sum.source_sha256 = digest.finish();
-    sum.target_sha256 = pg_digest(target_, table, sum.target_rows, std::max<std::size_t>(options_.batch_rows, 1));
+    sum.target_sha256 =
+        pg_digest(target_, table, sum.target_rows, std::max<std::size_t>(options_.batch_rows, 1));
     return sum;
   }
 
@@ -327,7 +386,8 @@ class Copier {
 
 // Identifies the source database: a digest of its system data key as wrapped (random per database).
 std::string source_identity(lite::Connection& db) {
-  lite::Statement stmt = db.prepare("SELECT wrapped FROM data_key WHERE org_id = 0 ORDER BY key_version LIMIT 1");
+  lite::Statement stmt =
+      db.prepare("SELECT wrapped FROM data_key WHERE org_id = 0 ORDER BY key_version LIMIT 1");
   std::string wrapped = stmt.step() ? stmt.blob(0) : std::string();
   unsigned char out[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(wrapped.data()), wrapped.size());
@@ -336,7 +396,8 @@ std::string source_identity(lite::Connection& db) {
 
 }  // namespace
 
-Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sqlite_file, const std::string& conninfo,
+Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sqlite_file,
+                                                const std::string& conninfo,
                                                 const TableCopyOptions& options) {
   if (sodium_init() < 0) return Error{ErrorCode::kInternal, "libsodium failed to initialise", ""};
   TableCopyReport report;
@@ -350,14 +411,17 @@ Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sql
     }
     if (report.schema_version != kLatestSchemaVersion)
       return Error{ErrorCode::kFailedPrecondition,
-                   "the source database has schema version " + std::to_string(report.schema_version) + ", not " +
-                       std::to_string(kLatestSchemaVersion) + "; open it once with this Haven (e.g. haven audit verify) to upgrade it",
+                   "the source database has schema version " +
+                       std::to_string(report.schema_version) + ", not " +
+                       std::to_string(kLatestSchemaVersion) +
+                       "; open it once with this Haven (e.g. haven audit verify) to upgrade it",
                    ""};
     const std::string source_id = source_identity(source);
 
     std::set<std::string> source_tables;
     {
-      lite::Statement list = source.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+      lite::Statement list = source.prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
       while (list.step()) source_tables.insert(list.text(0));
     }
     pg::Connection target(conninfo);
@@ -372,19 +436,23 @@ Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sql
       pg::PostgresStore schema(conninfo, clock, std::move(schema_options));
       HAVEN_TRY(schema.create_schema());
       if (schema.schema_version() != report.schema_version)
-        return Error{ErrorCode::kFailedPrecondition, "the target database's schema is not at version " +
-                                                         std::to_string(report.schema_version), ""};
+        return Error{ErrorCode::kFailedPrecondition,
+                     "the target database's schema is not at version " +
+                         std::to_string(report.schema_version),
+                     ""};
     }
     copier.prepare(source_id);
 
     std::vector<Table> tables;
     for (const std::string& name : pg_tables(target)) {
-      if (name == "haven_schema_version" || name == "session" || name.rfind("haven_copy_", 0) == 0) continue;
+      if (name == "haven_schema_version" || name == "session" || name.rfind("haven_copy_", 0) == 0)
+        continue;
       Table table = pg_table(target, name);
       std::set<std::string> wanted;
       for (const auto& c : table.columns) wanted.insert(c.name);
       if (!source_tables.count(name) || sqlite_columns(source, name) != wanted)
-        return Error{ErrorCode::kFailedPrecondition, "table " + name + " differs between the source and the target schema", ""};
+        return Error{ErrorCode::kFailedPrecondition,
+                     "table " + name + " differs between the source and the target schema", ""};
       tables.push_back(std::move(table));
     }
     for (const Table& table : tables) copier.copy_table(table);
@@ -397,17 +465,21 @@ Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sql
     if (!differing.empty()) {
       std::string names;
       for (const auto& n : differing) names += (names.empty() ? "" : ", ") + n;
-      return Error{ErrorCode::kInternal, "the copy differs from the source in table(s) " + names +
-                                             "; drop the target database and migrate again", ""};
+      return Error{ErrorCode::kInternal,
+                   "the copy differs from the source in table(s) " + names +
+                       "; drop the target database and migrate again",
+                   ""};
     }
     copier.drop_bookkeeping();
     return report;
   } catch (const lite::SqliteError& e) {
-    return Error{ErrorCode::kUnavailable, std::string("reading the SQLite database failed: ") + e.what(), ""};
+    return Error{ErrorCode::kUnavailable,
+                 std::string("reading the SQLite database failed: ") + e.what(), ""};
   } catch (const pg::PgError& e) {
     return pg::to_error(e);
   } catch (const Json::exception& e) {
-    return Error{ErrorCode::kInternal, std::string("the copy's progress record is unreadable: ") + e.what(), ""};
+    return Error{ErrorCode::kInternal,
+                 std::string("the copy's progress record is unreadable: ") + e.what(), ""};
   }
 }
 

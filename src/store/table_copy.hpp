@@ -23,7 +23,8 @@ struct TableCopyOptions {
 };
 
 // One table's verification: its rows on both sides and a SHA-256 over them in primary-key order,
-// each value encoded by its column's type (so both sides compute the same digest from the same rows).
+// each value encoded by its column's type (so both sides compute the same digest from the same
+// rows).
 struct TableChecksum {
   std::string table;
   std::uint64_t source_rows = 0, target_rows = 0;
@@ -33,7 +34,7 @@ struct TableChecksum {
 
 struct TableCopyReport {
   int schema_version = 0;
-  bool resumed = false;  // an earlier, interrupted run had copied part of it
+  bool resumed = false;               // an earlier, interrupted run had copied part of it
   std::vector<TableChecksum> tables;  // in table-name order
 };
 
@@ -52,7 +53,8 @@ struct TableCopyReport {
 // with other data, or with an unfinished copy of another source; kInternal when a checksum or
 // count differs after the copy (the bookkeeping stays: drop the target and start again);
 // kUnavailable when a database cannot be reached.
-Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sqlite_file, const std::string& conninfo,
+Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sqlite_file,
+                                                const std::string& conninfo,
                                                 const TableCopyOptions& options);
 
 }  // namespace haven

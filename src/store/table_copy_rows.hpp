@@ -76,7 +76,8 @@ class RowDigest {
         }
         case Type::kText:
         case Type::kBytes: {
-          const std::string head = (table.columns[c].type == Type::kText ? "t" : "b") + std::to_string(v.bytes.size()) + ":";
+          const std::string head = (table.columns[c].type == Type::kText ? "t" : "b") +
+                                   std::to_string(v.bytes.size()) + ":";
           put(head.data(), head.size());
           put(v.bytes.data(), v.bytes.size());
           break;
