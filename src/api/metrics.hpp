@@ -22,7 +22,7 @@ class RequestMetrics {
   explicit RequestMetrics(std::chrono::system_clock::time_point started) : started_(started) {}
 
   // The route class of a request path: the collection under /api/v1/ ("persons", "cases",
-  // "sessions"), "healthz", "metrics", or "other" (unknown paths: a client cannot add labels).
+  // "sessions"), "healthz", "metrics", or "other" (every 404 and any other path: a client cannot add labels).
   static std::string route_class(std::string_view path, int status);
 
   void observe(const std::string& route, int status, double seconds);
