@@ -145,6 +145,18 @@ TEST_F(Migrate, AnInterruptedCopyContinuesAfterTheLastCopiedRow) {
   };
   EXPECT_THROW((void)copy_sqlite_to_postgres(dir_ / "haven.db", target_.conninfo(), options),
                Interrupted);
+  {
+    // Half a copy is no database to serve from.
+    auto keys = KeyRing::open(dir_, kKeys);
+    ASSERT_TRUE(keys.ok());
+    PostgresOptions pg;
+    pg.key_ring = keys->get();
+    auto store = open_postgres_store(target_.conninfo(), clock_, pg);
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(store.error().message.find("unfinished haven migrate"), std::string::npos)
+        << store.error().message;
+  }
 
   std::uint64_t first_person_progress = 0;
   std::vector<std::string> done_tables;

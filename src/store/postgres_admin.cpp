@@ -135,6 +135,11 @@ Status PostgresStore::open() {
   try {
     ConnectionPool::Lease lease = connect_with_retries();
     HAVEN_TRY(migrate(*lease));
+    // A copy by haven migrate (table_copy.cpp) still under way has its foreign keys set aside.
+    if (lease->run("SELECT to_regclass('haven_copy_progress') IS NOT NULL").text(0, 0) == "t")
+      return Error{ErrorCode::kFailedPrecondition,
+                   "the " + lease->where() + " holds an unfinished haven migrate; run the same haven migrate again to finish it",
+                   ""};
     return load_data_keys(*lease);
   } catch (const PgError& e) {
     if (e.connection_lost)

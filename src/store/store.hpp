@@ -244,7 +244,8 @@ struct PostgresOptions {
 // postgres:// URI) and migrates it forward, serialised with any other process doing the same.
 // Several processes may open one database at once: writers are serialised by a database-wide
 // lock taken when a write transaction begins (see Store::begin), so versions, display codes and
-// the audit chain stay single. Refuses a schema newer than this binary knows (kFailedPrecondition).
+// the audit chain stay single. Refuses a schema newer than this binary knows, and a database that
+// an unfinished `haven migrate` is still filling (both kFailedPrecondition).
 // backup_to runs pg_dump and writes its custom-format archive (restore with pg_restore).
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo, const Clock& clock,
                                                    PostgresOptions options);
