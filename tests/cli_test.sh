@@ -127,10 +127,23 @@ sqlite3 "$work/demo/haven.db" "UPDATE audit_log SET actor = 'nobody' WHERE seq =
 sqlite3 "$work/demo/haven.db" "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'nobody' WHERE seq = 2"
 check_exit "audit verify finds the edit" 4 "$haven" audit verify --data "$work/demo" --key-file "$work/master.key"
 
-port=$(( 20000 + RANDOM % 20000 ))
-"$haven" serve --data "$work/office" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
-server_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+# start_server ARGS...: serve the office on a free port the kernel picks (a fixed one may be taken
+# by another test's connection); sets server_pid and port once the server says where it listens.
+start_server() {
+  "$haven" serve --data "$work/office" --listen 127.0.0.1:0 "$@" 2>"$work/serve.log" &
+  server_pid=$!
+  port=""
+  for _ in $(seq 300); do
+    port=$(sed -n 's/.*event=serving address=https*:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.log")
+    [ -n "$port" ] && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "serve did not start:"; cat "$work/serve.log"
+  port=1
+}
+
+start_server
 check "healthz" curl -sf "http://127.0.0.1:$port/healthz"
 token=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$HAVEN_ADMIN_PASSWORD\"}" \
   "http://127.0.0.1:$port/api/v1/sessions" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
@@ -143,9 +156,7 @@ kill -TERM "$server_pid"; wait "$server_pid"; code=$?; server_pid=""
 
 # Data keys rotated by another process while the server runs and takes writes: nothing is lost,
 # and the server reads what was re-sealed under keys it had not seen.
-"$haven" serve --data "$work/office" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
-server_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+start_server
 token=$(curl -sf -X POST -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$HAVEN_ADMIN_PASSWORD\"}" \
   "http://127.0.0.1:$port/api/v1/sessions" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p')
 ( for i in $(seq 40); do
@@ -168,10 +179,8 @@ check "audit verify after a live rotation" "$haven" audit verify --data "$work/o
 
 # HTTPS with a certificate made for the test; a key that does not fit is refused at start.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
-check_exit "serve refuses a missing key" 3 "$haven" serve --data "$work/office" --listen "127.0.0.1:$port" --tls-cert "$work/cert.pem"
-"$haven" serve --data "$work/office" --listen "127.0.0.1:$port" --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" 2>"$work/serve.log" &
-server_pid=$!
-for _ in $(seq 50); do curl -skf "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+check_exit "serve refuses a missing key" 3 "$haven" serve --data "$work/office" --listen 127.0.0.1:0 --tls-cert "$work/cert.pem"
+start_server --tls-cert "$work/cert.pem" --tls-key "$work/key.pem"
 check "healthz over https" curl -skf "https://127.0.0.1:$port/healthz"
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { failed=$((failed + 1)); echo "FAIL: plain http answered on the TLS port"; } || passed=$((passed + 1))
 kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""
