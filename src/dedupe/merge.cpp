@@ -112,11 +112,11 @@ Result<Record> merge_persons(Transaction& tx, std::int64_t org_id, std::int64_t 
   }
   auto legal_cases = legal_cases_naming(tx, org_id, duplicate_id);
   HAVEN_TRY(legal_cases);
+  auto kept_cases = legal_cases_naming(tx, org_id, kept_id);
+  HAVEN_TRY(kept_cases);
   for (std::int64_t id : *legal_cases) {
-    auto both = legal_cases_naming(tx, org_id, kept_id);
-    HAVEN_TRY(both);
     // "legal_case_removed": the kept person was a defendant already, so the duplicate was only removed.
-    const bool kept_there = std::find(both->begin(), both->end(), id) != both->end();
+    const bool kept_there = std::find(kept_cases->begin(), kept_cases->end(), id) != kept_cases->end();
     HAVEN_TRY(replace_defendant(tx, org_id, id, duplicate_id, kept_id, clock));
     moved.push_back({{"kind", kept_there ? "legal_case_removed" : "legal_case"}, {"id", id}});
   }
