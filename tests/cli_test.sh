@@ -135,7 +135,11 @@ start_server() {
   port=""
   for _ in $(seq 300); do
     port=$(sed -n 's/.*event=serving address=https*:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.log")
-    [ -n "$port" ] && return 0
+    if [ -n "$port" ]; then  # bound; wait until it answers
+      scheme=$(sed -n 's/.*event=serving address=\(https*\):.*/\1/p' "$work/serve.log")
+      for _ in $(seq 100); do curl -skf "$scheme://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
+      return 0
+    fi
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
