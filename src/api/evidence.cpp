@@ -100,6 +100,13 @@ Result<stats::EstimateOptions> estimate_options(const httplib::Request& req) {
   return options;
 }
 
+// The estimate as JSON, with the report a person reads.
+Json estimate_body(const stats::MseEstimate& estimate) {
+  Json body = stats::to_json(estimate);
+  body["report"] = stats::render_report(estimate);
+  return body;
+}
+
 }  // namespace
 
 void ApiServer::Impl::evidence_routes() {
@@ -172,9 +179,7 @@ void ApiServer::Impl::evidence_routes() {
     auto estimate = stats::estimate_population(*table, *settings);
     if (!estimate.ok()) return send_error(res, estimate.error());
     audit.append_read(event_for(*caller, "estimate", "", 0, {{"source", "haven"}, {"lists", table->list_count()}, {"observed", table->observed()}}));
-    Json body = stats::to_json(*estimate);
-    body["report"] = stats::render_report(*estimate);
-    send_json(res, 200, body);
+    send_json(res, 200, estimate_body(*estimate));
   });
 
   server.Post("/api/v1/estimates", [this](const httplib::Request& req, httplib::Response& res) {
@@ -189,9 +194,7 @@ void ApiServer::Impl::evidence_routes() {
     audit.append_read(event_for(*caller, "estimate", "", 0, {{"lists", table->list_count()}, {"observed", table->observed()}}));
     if (req.has_param("format") && req.get_param_value("format") == "svg")
       return res.set_content(stats::render_chart_svg(*estimate), "image/svg+xml");
-    Json body = stats::to_json(*estimate);
-    body["report"] = stats::render_report(*estimate);
-    send_json(res, 200, body);
+    send_json(res, 200, estimate_body(*estimate));
   });
 }
 

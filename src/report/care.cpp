@@ -10,8 +10,6 @@
 namespace haven::report {
 namespace {
 
-std::string text(const Json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
-
 // The requested grouping of each person: their own region, or the form of exploitation of the
 // first case they are a victim in.
 Result<std::map<std::int64_t, std::string>> person_groups(Transaction& tx, const ReportRequest& request) {
@@ -121,19 +119,11 @@ Result<Report> outcomes_report(Transaction& tx, const ReportRequest& request) {
   for (const auto& [group, observations] : restoration) {
     auto curve = stats::kaplan_meier(observations);
     HAVEN_TRY(curve);
-    auto optional_cell = [](const std::optional<double>& v) { return v ? Cell::value(*v, {1}) : Cell::empty(); };
     restored.rows.push_back({Cell::label(group), Cell::count(curve->subjects), Cell::count(curve->events),
-                             Cell::value(100.0 * curve->events / std::max(curve->subjects, 1), {1, 2}), optional_cell(curve->median),
-                             optional_cell(curve->median_low), optional_cell(curve->median_high)});
+                             Cell::value(100.0 * curve->events / std::max(curve->subjects, 1), {1, 2}), median_cell(curve->median, 1),
+                             median_cell(curve->median_low, 1), median_cell(curve->median_high, 1)});
     if (curve->subjects < std::max(request.min_cell, 1)) continue;
-    Series series{group, {0}, {1}, {1}, {1}};
-    for (const auto& step : curve->steps) {
-      series.x.push_back(step.time / 30.44);
-      series.y.push_back(step.survival);
-      series.low.push_back(step.low);
-      series.high.push_back(step.high);
-    }
-    curve_chart.series.push_back(std::move(series));
+    curve_chart.series.push_back(survival_series(group, *curve));
   }
   report.tables.push_back(std::move(scores));
   report.tables.push_back(std::move(restored));

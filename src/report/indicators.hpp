@@ -6,8 +6,12 @@
 #include <string>
 
 #include "report/report.hpp"
+#include "stats/stats.hpp"
 
 namespace haven::report {
+
+// The text of a scanned value; empty for null or anything else.
+std::string text(const Json& value);
 
 // "2026", "2026-Q3" or "2026-07" for a YYYY-MM-DD (or date-time) under the request's period.
 std::string period_of(const std::string& date, const std::string& period);
@@ -29,6 +33,12 @@ Result<Report> funnel_report(Transaction& tx, const ReportRequest& request);
 Result<Report> time_to_justice_report(Transaction& tx, const ReportRequest& request);
 Result<Report> outcomes_report(Transaction& tx, const ReportRequest& request);
 Result<Report> strengthening_report(Transaction& tx, const ReportRequest& request);
+
+// A Kaplan–Meier curve as a chart series over months, with its pointwise band.
+Series survival_series(const std::string& name, const stats::SurvivalCurve& curve);
+// A median (or one of its limits) of a row whose subjects sit in `subjects_column`: suppressed
+// with that count; empty when there is none.
+Cell median_cell(const std::optional<double>& days, std::size_t subjects_column);
 
 // A chart over a table's rows after suppression: suppressed or empty cells are gaps (NaN), so a
 // chart never shows what the table hides. One series per value column; x is the row index and

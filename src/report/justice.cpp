@@ -9,8 +9,6 @@
 namespace haven::report {
 namespace {
 
-std::string text(const Json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
-
 // The first date of each stage kind in a legal case's stage list, and its verdict.
 struct LegalFacts {
   std::int64_t case_id = 0;
@@ -212,7 +210,6 @@ Result<Report> time_to_justice_report(Transaction& tx, const ReportRequest& requ
   comparison.title = "Do the groups differ? (log-rank test)";
   comparison.columns = {"measure", "groups compared", "chi-square", "degrees of freedom", "p-value"};
 
-  auto optional_cell = [](const std::optional<double>& value) { return value ? Cell::value(*value, {2}) : Cell::empty(); };
   // Subjects minus events: hidden with either, or subtraction would give a suppressed count back.
   auto still_open = [](std::int64_t n) {
     Cell cell = Cell::count(n);
@@ -231,19 +228,12 @@ Result<Report> time_to_justice_report(Transaction& tx, const ReportRequest& requ
       auto curve = stats::kaplan_meier(observations);
       HAVEN_TRY(curve);
       medians.rows.push_back({Cell::label(measure), Cell::label(group), Cell::count(curve->subjects), Cell::count(curve->events),
-                              still_open(curve->subjects - curve->events), optional_cell(curve->median),
-                              optional_cell(curve->median_low), optional_cell(curve->median_high)});
+                              still_open(curve->subjects - curve->events), median_cell(curve->median, 2),
+                              median_cell(curve->median_low, 2), median_cell(curve->median_high, 2)});
       // A curve shows each event's timing: only groups above the small-cell threshold are drawn.
       if (curve->subjects < std::max(request.min_cell, 1)) continue;
       compared.push_back(observations);
-      Series series{group, {0}, {1}, {1}, {1}};
-      for (const auto& step : curve->steps) {
-        series.x.push_back(step.time / 30.44);
-        series.y.push_back(step.survival);
-        series.low.push_back(step.low);
-        series.high.push_back(step.high);
-      }
-      chart.series.push_back(std::move(series));
+      chart.series.push_back(survival_series(group, *curve));
     }
     if (compared.size() >= 2) {
       auto test = stats::log_rank(compared);

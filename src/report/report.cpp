@@ -26,6 +26,24 @@ Status check_request(const ReportRequest& request) {
   return Status::Ok();
 }
 
+std::string text(const Json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
+
+Series survival_series(const std::string& name, const stats::SurvivalCurve& curve) {
+  constexpr double kDaysPerMonth = 30.44;
+  Series series{name, {0}, {1}, {1}, {1}};
+  for (const auto& step : curve.steps) {
+    series.x.push_back(step.time / kDaysPerMonth);
+    series.y.push_back(step.survival);
+    series.low.push_back(step.low);
+    series.high.push_back(step.high);
+  }
+  return series;
+}
+
+Cell median_cell(const std::optional<double>& days, std::size_t subjects_column) {
+  return days ? Cell::value(*days, {subjects_column}) : Cell::empty();
+}
+
 std::string period_of(const std::string& date, const std::string& period) {
   if (date.size() < 7) return "unknown";
   if (period == "year") return date.substr(0, 4);
@@ -49,7 +67,6 @@ std::optional<double> days_between(const std::string& a, const std::string& b) {
 
 Result<std::map<std::int64_t, CaseFacts>> load_cases(Transaction& tx, std::int64_t org_id) {
   std::map<std::int64_t, CaseFacts> cases;
-  auto text = [](const Json& value) { return value.is_string() ? value.get<std::string>() : std::string(); };
   HAVEN_TRY(tx.scan(*find_entity("case"), org_id, {"exploitation_form", "region", "country", "opened_on", "closed_on", "status"},
                     [&](std::int64_t id, std::int64_t, const std::vector<Json>& v) {
                       cases[id] = {text(v[0]), text(v[1]), text(v[2]), text(v[3]), text(v[4]), text(v[5])};

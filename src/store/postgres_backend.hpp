@@ -194,8 +194,6 @@ class PostgresTransaction final : public Transaction {
   void write_blind_indexes(const EntitySpec& spec, std::int64_t org_id, std::int64_t id, const Json& fields);
   void create_data_key(std::int64_t org_id);
   void write_assignments(std::int64_t case_id, const Json& fields);
-  // A person's search encodings, withdrawn while it is merged into another.
-  void write_search_encodings(std::int64_t person_id, std::int64_t org_id, const Json& fields);
   // Loads data keys stored by other processes (new organisations, rotated versions).
   void load_new_data_keys();
   void ensure_data_key(std::int64_t org_id);

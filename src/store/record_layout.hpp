@@ -31,6 +31,16 @@ struct SealError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Writes a person's search encodings in the person's own transaction (withdrawn while it is merged
+// into another); a failure throws SealError, which the backend's guard turns into an Error.
+inline void write_person_search(Transaction& tx, const PersonEncoder& encoder, std::int64_t person_id, std::int64_t org_id,
+                                const Json& fields) {
+  if (!encoder) return;
+  const std::string encodings = fields.contains("merged_into") ? std::string() : encoder(org_id, fields);
+  const Status written = tx.put_search_encodings(person_id, org_id, encodings);
+  if (!written.ok()) throw SealError(written.error().message);
+}
+
 inline std::string seal_context(const EntitySpec& spec, std::int64_t id) { return spec.kind + ":" + std::to_string(id); }
 
 // SQL that is true for rows of `spec` that the user whose id is the parameter `user` (e.g. "?99"

@@ -132,7 +132,7 @@ Result<Record> SqliteTransaction::insert(const EntitySpec& spec, std::int64_t or
     stmt.step();
     write_blind_indexes(spec, record.org_id, record.id, fields);
     if (spec.kind == "case") write_assignments(record.id, fields);
-    if (spec.kind == "person") write_search_encodings(record.id, record.org_id, fields);
+    if (spec.kind == "person") layout::write_person_search(*this, store_.person_encoder(), record.id, record.org_id, fields);
     record.fields = std::move(fields);
     return record;
   });
@@ -213,7 +213,7 @@ Result<Record> SqliteTransaction::update(const EntitySpec& spec, std::int64_t id
       return Error{ErrorCode::kConflict, spec.kind + " " + std::to_string(id) + " was changed by someone else", "/version"};
     write_blind_indexes(spec, record.org_id, id, fields);
     if (spec.kind == "case") write_assignments(id, fields);
-    if (spec.kind == "person") write_search_encodings(id, record.org_id, fields);
+    if (spec.kind == "person") layout::write_person_search(*this, store_.person_encoder(), id, record.org_id, fields);
     record.version = expected_version + 1;
     record.fields = std::move(fields);
     return record;
@@ -317,13 +317,6 @@ Result<std::int64_t> SqliteTransaction::count(const EntitySpec& spec, std::int64
     stmt.step();
     return stmt.integer(0);
   });
-}
-
-void SqliteTransaction::write_search_encodings(std::int64_t person_id, std::int64_t org_id, const Json& fields) {
-  if (!store_.person_encoder()) return;
-  const std::string encodings = fields.contains("merged_into") ? std::string() : store_.person_encoder()(org_id, fields);
-  const Status written = put_search_encodings(person_id, org_id, encodings);
-  if (!written.ok()) throw SealError(written.error().message);
 }
 
 Status SqliteTransaction::put_search_encodings(std::int64_t person_id, std::int64_t org_id, std::string_view encodings) {
