@@ -1,0 +1,231 @@
+// Record linkage of agencies' lists: which records of several lists (police, NGOs, shelters,
+// hotlines) are the same person, so victims are counted once and capture histories can feed
+// multiple systems estimation.
+//
+//   LinkSpec (JSON: fields, comparison levels, blocking rules)
+//   RecordList (CSV) ... --Linker::create--> values normalised and interned, blocks counted
+//                        (exploding blocks refused before any comparison)
+//                        --compare--> candidate pairs and their comparison vectors (2 threads)
+//                        --train--> Fellegi-Sunter model: u by random sampling of pairs, m (and
+//                        the blocked-space u) by EM, term frequencies for common values
+//                        --score--> match weights, probabilities, per-field weights
+//   cluster() --> entities without long chains of weak links; capture_history() --> the table
+//   `haven estimate` reads (one column per list).
+//
+// Nothing here throws across this header: errors are values.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace haven::search {
+class Normaliser;
+}
+
+namespace haven::link {
+
+using Json = nlohmann::json;
+// Called with work done and total (0: unknown); must be cheap and thread-safe.
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+// ---- Specification ----
+
+enum class Normalise {
+  kNone,    // as written, trimmed
+  kLower,   // trimmed, ASCII lower case, inner white space collapsed
+  kName,    // search::Normaliser tokens (any script to Latin, variants and nicknames mapped)
+  kDigits,  // digits only
+  kDate,    // a date as YYYY-MM-DD (from YYYYMMDD, YYYY-MM-DD or DD/MM/YYYY)
+};
+
+// One comparison level of a field; levels are tried in order and the first that holds wins.
+// Before them an implicit "null" level (either value missing, weight 0); after them an implicit
+// "else" level (every other comparison).
+struct Level {
+  enum class Kind {
+    kExact,         // equal values
+    kJaroWinkler,   // Jaro-Winkler similarity >= threshold
+    kJaro,          // Jaro similarity >= threshold
+    kLevenshtein,   // edit distance <= threshold
+    kPhonetic,      // equal phonetic codes (search::phonetic_code of every token)
+    kSwappedWith,   // this field equals `other` on the other side and vice versa
+    kDateSwap,      // day and month swapped (dates)
+    kDateYear,      // same year (dates)
+    kDateWithin,    // at most `threshold` days apart (dates)
+    kNumericAbs,    // |a - b| <= threshold (numbers)
+    kNumericRel,    // |a - b| <= threshold * max(|a|, |b|) (numbers)
+    kTokenOverlap,  // share at least one white-space separated token
+  };
+  Kind kind = Kind::kExact;
+  double threshold = 0;
+  std::string other;  // kSwappedWith: the other field's name
+  std::string label;  // for people and charts, e.g. "Jaro-Winkler >= 0.92"
+};
+
+struct FieldSpec {
+  std::string name;    // output name; unique
+  std::string column;  // the CSV column (default: name)
+  Normalise normalise = Normalise::kLower;
+  std::vector<Level> levels;
+  bool term_frequency = false;  // adjust the exact level's weight by how common the value is
+};
+
+// One part of a blocking key: the value of a field, transformed.
+struct BlockingKey {
+  enum class Transform { kValue, kPhonetic, kFirst, kLast, kYear };
+  Transform transform = Transform::kValue;
+  std::size_t field = 0;  // index into LinkSpec::fields
+  int length = 0;         // kFirst / kLast: characters kept
+};
+// Records are candidate pairs under a rule when all its keys are equal (and none is missing).
+// Rules are or-ed: a pair is compared once, under the first rule that makes it a candidate.
+struct BlockingRule {
+  std::vector<BlockingKey> keys;
+  std::string text;  // as written: "phonetic(surname) & year(date_of_birth)"
+};
+
+enum class LinkType {
+  kLinkOnly,       // pairs across lists only (each list is assumed free of duplicates)
+  kDedupeOnly,     // pairs within each list only
+  kLinkAndDedupe,  // every pair
+};
+
+struct LinkSpec {
+  LinkType link_type = LinkType::kLinkAndDedupe;
+  std::string id_column;  // each list's record id column; empty: the row number
+  std::vector<FieldSpec> fields;
+  std::vector<BlockingRule> blocking;
+  // Refused before comparing: a block holding more candidate pairs than this, or more pairs in all.
+  std::uint64_t max_block_pairs = 5'000'000;
+  std::uint64_t max_pairs = 400'000'000;
+  double threshold = 0.9;     // pairs from this probability are matches
+  double review_from = 0.5;   // pairs from here up to the threshold are for a person to review
+  double cluster_density = 0.5;  // clusters merge only if this share of their cross pairs match
+  std::uint64_t u_sample_pairs = 2'000'000;
+  int em_max_iterations = 200;
+  std::uint64_t seed = 1;
+};
+
+// Parses the specification (docs/linkage.md). Errors (kInvalidArgument) name the JSON location:
+// an unknown key or level type, a field used by a rule or level that is not defined, a threshold
+// out of range, no field, no blocking rule.
+Result<LinkSpec> parse_spec(const Json& json);
+Result<LinkSpec> read_spec(const std::string& path);
+Json spec_to_json(const LinkSpec& spec);
+
+// ---- Lists ----
+
+struct RecordList {
+  std::string name;                          // the list's name: a column of the capture history
+  std::vector<std::string> ids;              // one per record
+  std::vector<std::vector<std::string>> values;  // [record][field], raw cells in spec field order
+};
+
+// Reads a CSV list: the header must hold every column the spec names (and the id column). Errors
+// (kInvalidArgument) name the file, the missing columns and the columns there are; an empty
+// list, a duplicated id, a malformed CSV (line and column) are refused. kNotFound: no such file.
+Result<RecordList> read_list(const std::string& path, const std::string& name, const LinkSpec& spec);
+
+// ---- Model ----
+
+struct FieldParameters {
+  std::vector<double> m, u;    // per level, null level first (unused), else level last
+  std::vector<double> u_random;  // u from random pairs (for term-frequency adjustment)
+};
+struct Model {
+  LinkSpec spec;
+  double prior = 0;  // share of candidate (blocked) pairs that match, from EM
+  std::vector<FieldParameters> fields;
+  int em_iterations = 0;
+  bool em_converged = false;
+  std::uint64_t candidate_pairs = 0, sampled_pairs = 0;
+};
+
+// Splink-style settings JSON ("comparisons" of "comparison_levels" with m_probability and
+// u_probability, "blocking_rules_to_generate_predictions", "link_type"), plus a "haven_spec"
+// object holding this spec so a saved model reloads exactly.
+Json model_to_json(const Model& model);
+// Reads what model_to_json wrote. Errors (kInvalidArgument) for a model without "haven_spec" or
+// whose levels do not fit its spec.
+Result<Model> model_from_json(const Json& json);
+// The trained parameters as a table for people: field, level, m, u, weight.
+std::string describe_model(const Model& model);
+
+// ---- Linking ----
+
+struct BlockReport {
+  std::string rule;
+  std::uint64_t pairs = 0;  // candidate pairs this rule adds
+};
+
+struct ScoredPair {
+  std::uint32_t left = 0, right = 0;  // global record indices (Linker::record_list/record_id)
+  double weight = 0;                  // log2 Bayes factor plus the prior's log2 odds
+  double probability = 0;
+  std::vector<std::uint8_t> levels;   // per field: 0 null, 1.. the spec's levels, last: else
+};
+
+struct Cluster {
+  std::vector<std::uint32_t> records;  // global record indices, ascending
+};
+
+class Linker {
+ public:
+  // Interns and normalises the lists, counts blocks. Errors (kInvalidArgument): fewer lists than
+  // the link type needs, an empty list, lists with the same name, blocks that explode (the
+  // message names the rule, the largest blocks' keys and their sizes). `normaliser` is needed
+  // only by fields normalised as names; it is borrowed.
+  static Result<std::unique_ptr<Linker>> create(LinkSpec spec, std::vector<RecordList> lists,
+                                                const search::Normaliser* normaliser, int threads = 2);
+  ~Linker();
+  Linker(const Linker&) = delete;
+  Linker& operator=(const Linker&) = delete;
+
+  const LinkSpec& spec() const;
+  std::size_t list_count() const;
+  const std::string& list_name(std::size_t list) const;
+  std::size_t record_count() const;
+  std::size_t record_list(std::uint32_t record) const;
+  const std::string& record_id(std::uint32_t record) const;
+  std::vector<BlockReport> blocking_report() const;
+  std::uint64_t candidate_pairs() const;
+
+  // Builds the candidate pairs and their comparison vectors (the long step).
+  Status compare(const Progress& progress = {});
+  // u by random sampling, then EM. REQUIRES: compare() done.
+  Result<Model> train(const Progress& progress = {}) const;
+  // Scores every candidate pair with `model` (trained here or loaded, for the same spec) and
+  // keeps those with probability >= min_probability. REQUIRES: compare() done.
+  Result<std::vector<ScoredPair>> score(const Model& model, double min_probability) const;
+  // The weight each field contributed to a pair (term-frequency adjustment included).
+  std::vector<double> field_weights(const Model& model, const ScoredPair& pair) const;
+
+ private:
+  struct Impl;
+  explicit Linker(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Entities from pairs at or above `threshold`: strongest pairs first, two clusters join only if at
+// least `density` of their comparable cross pairs match, so a chain of weak links cannot pull
+// two people into one. Every record is in exactly one cluster (singletons included).
+std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs, double threshold,
+                             double density);
+
+// The capture-history table of the clusters, as CSV: one 0/1 column per list (list order), then
+// `count`, one row per observed pattern. `haven estimate` reads it directly.
+std::string capture_history_csv(const Linker& linker, const std::vector<Cluster>& clusters);
+
+// ---- Comparisons (exposed for tests) ----
+double jaro(std::string_view a, std::string_view b);
+double jaro_winkler(std::string_view a, std::string_view b);
+// Edit distance, or `limit` + 1 when it exceeds `limit`.
+int levenshtein(std::string_view a, std::string_view b, int limit);
+
+}  // namespace haven::link

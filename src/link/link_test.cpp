@@ -1,0 +1,228 @@
+#include "link/link.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace haven::link {
+namespace {
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("haven_link_test_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+Json basic_spec() {
+  return Json::parse(R"({
+    "link_type": "link_only", "id_column": "id",
+    "fields": [
+      {"name": "given", "levels": [{"type": "exact"}, {"type": "jaro_winkler", "min": 0.88}], "term_frequency": true},
+      {"name": "family", "levels": [{"type": "exact"}, {"type": "levenshtein", "max": 1}]},
+      {"name": "dob", "normalise": "date", "levels": [{"type": "exact"}, {"type": "date_swap"}, {"type": "same_year"}]}
+    ],
+    "blocking": ["family", "dob"],
+    "u_sample_pairs": 1000
+  })");
+}
+
+TEST(Strings, JaroWinklerMatchesPublishedValues) {
+  // Winkler's examples (1990): MARTHA/MARHTA 0.961, DWAYNE/DUANE 0.84, DIXON/DICKSONX 0.813.
+  EXPECT_NEAR(jaro_winkler("martha", "marhta"), 0.9611, 1e-4);
+  EXPECT_NEAR(jaro_winkler("dwayne", "duane"), 0.84, 1e-4);
+  EXPECT_NEAR(jaro_winkler("dixon", "dicksonx"), 0.8133, 1e-4);
+  EXPECT_EQ(jaro_winkler("", ""), 1);
+  EXPECT_EQ(jaro_winkler("abc", ""), 0);
+  EXPECT_EQ(jaro("abc", "xyz"), 0);
+}
+
+TEST(Strings, LevenshteinStopsAtTheLimit) {
+  EXPECT_EQ(levenshtein("kitten", "sitting", 5), 3);
+  EXPECT_EQ(levenshtein("kitten", "sitting", 2), 3);  // limit + 1
+  EXPECT_EQ(levenshtein("", "abc", 5), 3);
+  EXPECT_EQ(levenshtein("same", "same", 0), 0);
+}
+
+TEST(Spec, ParsesAndRoundTrips) {
+  auto spec = parse_spec(basic_spec());
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->fields.size(), 3u);
+  EXPECT_EQ(spec->blocking.size(), 2u);
+  auto again = parse_spec(spec_to_json(*spec));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(spec_to_json(*again), spec_to_json(*spec));
+}
+
+TEST(Spec, RefusesMistakesWithTheirLocation) {
+  struct Case {
+    std::string patch, field, message;
+  };
+  const std::vector<Case> cases = {
+      {R"([{"op":"add","path":"/colour","value":1}])", "/colour", "unknown key \"colour\""},
+      {R"([{"op":"replace","path":"/fields/0/levels/1/type","value":"soundex"}])", "/fields/0/levels/1/type", "unknown level type \"soundex\""},
+      {R"([{"op":"replace","path":"/fields/0/levels/1/min","value":1.5}])", "/fields/0/levels/1/min", "between"},
+      {R"([{"op":"replace","path":"/blocking/0","value":"nickname"}])", "/blocking/0", "\"nickname\", which is not a field"},
+      {R"j([{"op":"replace","path":"/blocking/0","value":"first(family)"}])j", "/blocking/0", "needs a length"},
+      {R"([{"op":"replace","path":"/blocking","value":[]}])", "/blocking", "non-empty"},
+      {R"([{"op":"replace","path":"/fields/2/normalise","value":"lower"}])", "/fields/2/normalise", "date levels need"},
+      {R"([{"op":"replace","path":"/link_type","value":"merge"}])", "/link_type", "link_only"},
+  };
+  for (const Case& c : cases) {
+    auto spec = parse_spec(basic_spec().patch(Json::parse(c.patch)));
+    ASSERT_FALSE(spec.ok()) << c.patch;
+    EXPECT_EQ(spec.error().field, c.field) << c.patch;
+    EXPECT_NE(spec.error().message.find(c.message), std::string::npos) << spec.error().message;
+  }
+}
+
+TEST(Lists, ColumnsNotMatchingTheSpecAreNamed) {
+  auto spec = parse_spec(basic_spec());
+  const std::string path = write_file("cols.csv", "id,given,surname,dob\n1,ann,lee,2000-01-01\n");
+  auto list = read_list(path, "x", *spec);
+  ASSERT_FALSE(list.ok());
+  EXPECT_NE(list.error().message.find("does not have the column \"family\""), std::string::npos) << list.error().message;
+  EXPECT_NE(list.error().message.find("its columns are \"id\", \"given\", \"surname\", \"dob\""), std::string::npos);
+}
+
+TEST(Lists, EmptyListsAndDuplicateIdsAreRefused) {
+  auto spec = parse_spec(basic_spec());
+  auto empty = read_list(write_file("empty.csv", "id,given,family,dob\n"), "x", *spec);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("the list has no records"), std::string::npos) << empty.error().message;
+  auto nothing = read_list(write_file("nothing.csv", ""), "x", *spec);
+  ASSERT_FALSE(nothing.ok());
+  auto twice = read_list(write_file("twice.csv", "id,given,family,dob\n1,a,b,\n1,c,d,\n"), "x", *spec);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.error().message.find("the id \"1\" is used by more than one record"), std::string::npos);
+  EXPECT_NE(twice.error().message.find("line 3"), std::string::npos);
+  auto missing = read_list("/nonexistent/list.csv", "x", *spec);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+RecordList make_list(const std::string& name, const std::vector<std::vector<std::string>>& rows) {
+  RecordList list;
+  list.name = name;
+  for (const auto& row : rows) {
+    list.ids.push_back(row[0]);
+    list.values.emplace_back(row.begin() + 1, row.end());
+  }
+  return list;
+}
+
+TEST(Linker, ExplodingBlocksAreRefusedBeforeComparing) {
+  auto spec = parse_spec(basic_spec());
+  spec->max_block_pairs = 10;
+  std::vector<std::vector<std::string>> a, b;
+  for (int i = 0; i < 5; ++i) a.push_back({"a" + std::to_string(i), "ann", "lee", "2000-01-0" + std::to_string(i + 1)});
+  for (int i = 0; i < 4; ++i) b.push_back({"b" + std::to_string(i), "ann", "lee", "1990-01-0" + std::to_string(i + 1)});
+  auto linker = Linker::create(*spec, {make_list("police", a), make_list("ngo", b)}, nullptr);
+  ASSERT_FALSE(linker.ok());
+  const std::string& message = linker.error().message;
+  EXPECT_NE(message.find("blocking rule 1 \"family\" makes 1 block larger than max_block_pairs (10 pairs)"), std::string::npos) << message;
+  EXPECT_NE(message.find("\"lee\" (5 in police + 4 in ngo: 20 pairs)"), std::string::npos) << message;
+  EXPECT_EQ(linker.error().field, "/blocking/0");
+}
+
+TEST(Linker, RefusesEmptyAndSameNamedLists) {
+  auto spec = parse_spec(basic_spec());
+  auto empty = Linker::create(*spec, {make_list("a", {{"1", "x", "y", ""}}), make_list("b", {})}, nullptr);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("the list \"b\" has no records"), std::string::npos);
+  auto same = Linker::create(*spec, {make_list("a", {{"1", "x", "y", ""}}), make_list("a", {{"1", "x", "y", ""}})}, nullptr);
+  ASSERT_FALSE(same.ok());
+  EXPECT_NE(same.error().message.find("both named \"a\""), std::string::npos);
+  auto one = Linker::create(*spec, {make_list("a", {{"1", "x", "y", ""}})}, nullptr);
+  ASSERT_FALSE(one.ok());
+  EXPECT_NE(one.error().message.find("link_only needs at least two lists"), std::string::npos);
+}
+
+// A small world: 60 people on list A, 40 of them also on list B with typing errors.
+std::vector<RecordList> small_world() {
+  const char* given[] = {"ann", "maria", "john", "li", "fatima", "ivan", "sara", "omar", "kim", "nadia"};
+  const char* family[] = {"lee", "garcia", "smith", "wang", "khan", "petrov", "cohen", "ali", "park", "haddad", "nguyen", "silva"};
+  std::vector<std::vector<std::string>> a, b;
+  for (int i = 0; i < 60; ++i) {
+    const std::string g = given[i % 10], f = family[(i * 7) % 12];
+    char dob[16];
+    std::snprintf(dob, sizeof dob, "19%02d-%02d-%02d", 50 + i % 40, 1 + i % 12, 1 + (i * 5) % 28);
+    a.push_back({"a" + std::to_string(i), g, f, dob});
+    if (i < 40) {
+      std::string g2 = g, f2 = f, d2 = dob;
+      if (i % 4 == 1) f2 += "e";                           // a typing error
+      if (i % 4 == 2 && g2.size() > 3) g2.erase(2, 1);
+      if (i % 5 == 3) std::swap(d2[5], d2[8]), std::swap(d2[6], d2[9]);  // day and month swapped
+      b.push_back({"b" + std::to_string(i), g2, f2, d2});
+    }
+  }
+  return {make_list("police", a), make_list("ngo", b)};
+}
+
+TEST(Linker, FindsTheSamePeopleWithoutLabels) {
+  auto spec = parse_spec(basic_spec());
+  auto linker = Linker::create(*spec, small_world(), nullptr);
+  ASSERT_TRUE(linker.ok()) << linker.error().message;
+  ASSERT_TRUE((*linker)->compare().ok());
+  auto model = (*linker)->train();
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  auto pairs = (*linker)->score(*model, 0.0);
+  ASSERT_TRUE(pairs.ok());
+  int true_found = 0, false_found = 0;
+  for (const ScoredPair& p : *pairs) {
+    if (p.probability < spec->threshold) continue;
+    const bool same = (*linker)->record_id(p.left).substr(1) == (*linker)->record_id(p.right).substr(1);
+    same ? ++true_found : ++false_found;
+  }
+  EXPECT_GE(true_found, 38);
+  EXPECT_LE(false_found, 1);
+  // The capture history: people on both lists, on police only.
+  const auto clusters = cluster(**linker, *pairs, spec->threshold, spec->cluster_density);
+  const std::string capture = capture_history_csv(**linker, clusters);
+  EXPECT_EQ(capture.substr(0, 17), "police,ngo,count\n");
+  EXPECT_NE(capture.find("\n1,1,"), std::string::npos);
+
+  // A saved model reloads and scores the same.
+  auto reloaded = model_from_json(Json::parse(model_to_json(*model).dump()));
+  ASSERT_TRUE(reloaded.ok()) << reloaded.error().message;
+  auto again = (*linker)->score(*reloaded, 0.0);
+  ASSERT_EQ(again->size(), pairs->size());
+  for (std::size_t i = 0; i < pairs->size(); ++i) EXPECT_NEAR((*again)[i].weight, (*pairs)[i].weight, 1e-9);
+  EXPECT_NE(describe_model(*model).find("given"), std::string::npos);
+}
+
+TEST(Model, RefusesModelsItCannotRead) {
+  auto not_haven = model_from_json(Json::parse(R"({"link_type":"dedupe_only","comparisons":[]})"));
+  ASSERT_FALSE(not_haven.ok());
+  EXPECT_NE(not_haven.error().message.find("not a model saved by haven link"), std::string::npos);
+}
+
+TEST(Cluster, AWeakChainDoesNotJoinTwoGroups) {
+  // Two tight triples {0,1,2} and {3,4,5} in one list (dedupe), joined by one link 2~3.
+  Json json = basic_spec();
+  json["link_type"] = "dedupe_only";
+  auto spec = parse_spec(json);
+  std::vector<std::vector<std::string>> rows;
+  for (int i = 0; i < 6; ++i) rows.push_back({std::to_string(i), "x", "y", ""});
+  auto linker = Linker::create(*spec, {make_list("l", rows)}, nullptr);
+  ASSERT_TRUE(linker.ok()) << linker.error().message;
+  auto pair = [](std::uint32_t a, std::uint32_t b, double p) {
+    ScoredPair s;
+    s.left = a, s.right = b, s.probability = p;
+    return s;
+  };
+  std::vector<ScoredPair> pairs = {pair(0, 1, 0.99), pair(1, 2, 0.99), pair(0, 2, 0.99), pair(3, 4, 0.99),
+                                   pair(4, 5, 0.99), pair(3, 5, 0.99), pair(2, 3, 0.999)};
+  const auto clusters = cluster(**linker, pairs, 0.9, 0.5);
+  // The strongest link 2~3 joins {2,3} first; {0,1} then joins it (half of its cross pairs match),
+  // but {4,5} does not (one cross pair of four): the chain stops there.
+  ASSERT_EQ(clusters.size(), 2u);
+  EXPECT_EQ(clusters[0].records, (std::vector<std::uint32_t>{0, 1, 2, 3}));
+  EXPECT_EQ(clusters[1].records, (std::vector<std::uint32_t>{4, 5}));
+  const auto chained = cluster(**linker, pairs, 0.9, 0.0);  // density 0: connected components
+  EXPECT_EQ(chained.size(), 1u);
+}
+
+}  // namespace
+}  // namespace haven::link
