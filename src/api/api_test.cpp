@@ -461,6 +461,78 @@ TEST_F(Api, ReportsAreForOverseersAndSuppressSmallCells) {
   call("GET", "/api/v1/reports/funnel/charts/9.svg", maria, nullptr, 404);
 }
 
+TEST_F(Api, ExportsShowRecordsAsTheCallerMaySeeThem) {
+  clock_.advance(std::chrono::minutes(6));
+  {
+    // More than one page of persons, so the CSV download streams several chunks.
+    auto tx = store_->begin(true);
+    ASSERT_TRUE(tx.ok());
+    const EntitySpec& person = *find_entity("person");
+    auto org = (*tx)->find_user("maria");
+    ASSERT_TRUE(org.ok());
+    ASSERT_TRUE(create_record(**tx, person, org->org_id, {{"given_name", "=HYPERLINK(\"http://x\")"}, {"family_name", "अंसारी"},
+                                                          {"birth_date", "2009-04-02"}, {"region", "Tarlac"}}, clock_).ok());
+    for (int i = 0; i < 1200; ++i)
+      ASSERT_TRUE(create_record(**tx, person, org->org_id, {{"given_name", "Person" + std::to_string(i)}, {"region", "Cebu"}}, clock_).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  auto c = client();
+  const std::string maria = login("maria", "maria's long password");
+  auto csv = c.Get("/api/v1/exports/persons.csv?region.gte=Cebu&region.lte=Tarlac", auth(maria));
+  ASSERT_TRUE(csv);
+  ASSERT_EQ(csv->status, 200) << csv->body;
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv->body.rfind("\xEF\xBB\xBFid,display_code,", 0), 0u);
+  EXPECT_NE(csv->body.find("given_name"), std::string::npos);
+  EXPECT_NE(csv->body.find("अंसारी"), std::string::npos);
+  EXPECT_NE(csv->body.find("'=HYPERLINK"), std::string::npos) << "a formula is guarded";
+  EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), 1 + 1201) << "header and every person, across pages";
+  auto tarlac = c.Get("/api/v1/exports/persons.csv?region=Tarlac", auth(maria));
+  ASSERT_TRUE(tarlac);
+  EXPECT_EQ(std::count(tarlac->body.begin(), tarlac->body.end(), '\n'), 2) << tarlac->body;
+
+  // Analysts get the pseudonymised view: no identifying column, an age band instead.
+  auto pseudonymised = c.Get("/api/v1/exports/persons.csv?region=Tarlac", auth(login("ana", "ana's long password!")));
+  ASSERT_TRUE(pseudonymised);
+  ASSERT_EQ(pseudonymised->status, 200);
+  const std::string header = pseudonymised->body.substr(0, pseudonymised->body.find('\n'));
+  EXPECT_EQ(header.find("given_name"), std::string::npos) << header;
+  EXPECT_EQ(header.find("birth_date"), std::string::npos) << header;
+  EXPECT_NE(header.find("age_band"), std::string::npos) << header;
+  EXPECT_EQ(pseudonymised->body.find("अंसारी"), std::string::npos);
+  EXPECT_NE(pseudonymised->body.find("12-17"), std::string::npos) << pseudonymised->body;
+
+  // A caseworker limited to need to know exports only the records of their cases.
+  Json open_case = kCase;
+  open_case["region"] = "Kampot";
+  Json assigned = open_case;
+  assigned["assigned_user_ids"] = {worker_id_};
+  call("POST", "/api/v1/cases", maria, &open_case, 201);  // nobody's: open to the organisation
+  call("POST", "/api/v1/cases", maria, &assigned, 201);
+  Json elsewhere = open_case;
+  elsewhere["assigned_user_ids"] = {call("GET", "/api/v1/me", maria, nullptr, 200)["id"]};
+  call("POST", "/api/v1/cases", maria, &elsewhere, 201);
+  auto jose = c.Get("/api/v1/exports/cases.csv?region=Kampot", auth(login("jose", "jose's long password")));
+  ASSERT_TRUE(jose);
+  EXPECT_EQ(std::count(jose->body.begin(), jose->body.end(), '\n'), 1 + 2) << jose->body;
+  auto all = c.Get("/api/v1/exports/cases.csv?region=Kampot", auth(maria));
+  EXPECT_EQ(std::count(all->body.begin(), all->body.end(), '\n'), 1 + 3);
+
+  auto xlsx = c.Get("/api/v1/exports/persons.xlsx?region=Tarlac", auth(maria));
+  ASSERT_TRUE(xlsx);
+  EXPECT_EQ(xlsx->status, 200);
+  EXPECT_EQ(xlsx->body.substr(0, 2), "PK");
+  EXPECT_NE(xlsx->get_header_value("Content-Disposition").find(".xlsx"), std::string::npos);
+
+  call("GET", "/api/v1/exports/nothing.csv", maria, nullptr, 404);
+  EXPECT_EQ(call("GET", "/api/v1/exports/persons.csv?colour=red", maria, nullptr, 400)["field"], "colour");
+  call("GET", "/api/v1/exports/persons.csv?family_name=Reyes", login("ana", "ana's long password!"), nullptr, 403);
+  EXPECT_EQ(c.Get("/api/v1/exports/persons.csv")->status, 401);
+  const Json exports = call("GET", "/api/v1/audit?action=export", login("aud", "audrey's long password"), nullptr, 200);
+  EXPECT_GE(exports["items"].size(), 4u) << exports.dump();
+  EXPECT_EQ(exports.dump().find("अंसारी"), std::string::npos) << "the audit log names filters, never values of identifying look-ups";
+}
+
 TEST_F(Api, EstimatesFromACaptureTable) {
   clock_.advance(std::chrono::minutes(6));
   const std::string ana = login("ana", "ana's long password!");

@@ -60,6 +60,7 @@ struct ApiServer::Impl {
   void referral_routes();  // referrals.cpp
   void evidence_routes();  // evidence.cpp
   void people_routes();    // people.cpp
+  void export_routes();    // exports.cpp: before record_routes, whose /{collection}/{id} would match
   void timeline(const httplib::Request& req, httplib::Response& res);
   // The version being updated, from If-Match ("3" or 3) or the body's "version".
   static Result<std::int64_t> expected_version(const httplib::Request& req, const Json& body);

@@ -220,6 +220,20 @@ Json openapi_document() {
                                                                                 {"next_cursor", {{"type", "string"}}}}}});
     paths[collection]["get"] = {{"summary", "List " + spec.collection}, {"tags", {spec.kind}},
                                 {"parameters", parameters}, {"responses", list_responses}};
+    Json export_parameters = Json::array();
+    for (const auto& parameter : parameters)
+      if (parameter["name"] != "limit" && parameter["name"] != "cursor") export_parameters.push_back(parameter);
+    for (const auto& [format, media] : {std::pair{"csv", "text/csv"},
+                                        std::pair{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}) {
+      Json export_responses = errors();
+      export_responses["200"] = {{"description", "Every matching record as you may see it (pseudonymised for analysts and auditors); "
+                                                 "the export is recorded in the audit log"},
+                                 {"content", {{media, {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
+      if (std::string_view(format) == "xlsx") export_responses["413"] = problem_response("More than 100,000 records match; narrow the filters or use CSV");
+      paths["/api/v1/exports/" + spec.collection + "." + format]["get"] = {
+          {"summary", "Export " + spec.collection + " as " + format + ", with the list's filters and sort"}, {"tags", {spec.kind}},
+          {"parameters", export_parameters}, {"responses", export_responses}};
+    }
     Json create_responses = errors();
     create_responses["201"] = json_response("Created", ref);
     paths[collection]["post"] = {

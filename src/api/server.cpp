@@ -159,6 +159,7 @@ ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptio
   impl_->referral_routes();
   impl_->evidence_routes();
   impl_->people_routes();
+  impl_->export_routes();
   impl_->record_routes();
 }
 
