@@ -222,6 +222,77 @@ std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>
 // `count`, one row per observed pattern. `haven estimate` reads it directly.
 std::string capture_history_csv(const Linker& linker, const std::vector<Cluster>& clusters);
 
+// ---- Privacy-preserving linkage (docs/linkage.md, "Encoded lists") ----
+//
+// Each agency turns its list into keyed Bloom-filter encodings (CLKs) with a secret the agencies
+// share and the linking party does not hold; only encodings and keyed blocking keys leave the
+// agency. The schema file follows clkhash's linkage schema v3 (features, n-gram comparison,
+// bitsPerFeature / bitsPerToken, clkConfig.l); Haven adds a "haven" object (hardening, blocking).
+
+struct ClkFeature {
+  std::string identifier;   // the CSV column
+  Normalise normalise = Normalise::kLower;
+  int ngram = 2;
+  bool positional = false;
+  int bits_per_feature = 0;  // spread over the value's tokens (clkhash's bitsPerFeature) ...
+  int bits_per_token = 0;    // ... or a fixed number per token (bitsPerToken)
+};
+struct ClkSchema {
+  std::size_t bits = 1024;   // the CLK's length (clkConfig.l), a multiple of 512
+  bool balanced = true;      // hardening: half-length filter + its complement, keyed permutation
+  std::vector<ClkFeature> features;
+  LinkSpec keys;             // the features as fields, and the blocking rules, for the keyed blocks
+  std::string fingerprint;   // hex SHA-256 of the canonical schema: lists must agree on it
+};
+// Errors (kInvalidArgument) name the JSON location: a version other than 3, l not a multiple of
+// 512, an unknown format or comparison type, no feature, a blocking rule naming no feature.
+Result<ClkSchema> parse_clk_schema(const Json& json);
+
+struct EncodedList {
+  std::string name;
+  std::vector<std::string> ids;
+  std::size_t words = 0;                  // 64-bit words per CLK
+  std::vector<std::uint64_t> clks;        // ids.size() * words
+  std::vector<std::uint32_t> popcounts;
+  std::vector<std::vector<std::uint64_t>> blocks;  // [rule][record]: keyed block key, 0 none
+  std::string fingerprint, secret_check;  // of the schema and of the secret (a keyed digest)
+  bool balanced = true;
+};
+
+// Encodes a list read with read_list(path, name, schema.keys). `secret`: at least 16 bytes.
+Result<EncodedList> encode_list(const ClkSchema& schema, const RecordList& list, std::string_view secret,
+                                const search::Normaliser* normaliser);
+// The encoded list as JSON: anonlink's {"clks": [base64...]} plus ids, keyed blocks, the schema
+// fingerprint and the secret check.
+Json encoded_to_json(const EncodedList& list);
+// Refuses (kInvalidArgument) malformed encodings: missing keys, a CLK of the wrong length or not
+// base64, a balanced CLK without exactly half its bits set, ids and CLKs of different counts.
+Result<EncodedList> encoded_from_json(const Json& json, const std::string& name);
+
+struct EncodedPair {
+  std::uint32_t left = 0, right = 0;  // global record indices: lists in order, records in order
+  double dice = 0;
+};
+// Candidate pairs from equal keyed blocks, compared by Dice, kept from `threshold`. Link only:
+// pairs across lists, then a greedy one-to-one assignment per pair of lists (strongest first).
+// Errors (kInvalidArgument): lists encoded with another secret or schema than the first list
+// (named), an empty list, blocks larger than `max_block_pairs`.
+Result<std::vector<EncodedPair>> link_encoded(const std::vector<EncodedList>& lists, LinkType type, double threshold,
+                                              std::uint64_t max_block_pairs, int threads, const Progress& progress = {});
+
+// Entities from encoded pairs (Dice in place of probability), as cluster() does.
+std::vector<Cluster> cluster_encoded(const std::vector<EncodedList>& lists, LinkType type, const std::vector<EncodedPair>& pairs,
+                                     double threshold, double density);
+// The capture history of clusters over records whose list is record_list[record].
+std::string capture_history_csv(const std::vector<std::string>& list_names, const std::vector<std::size_t>& record_list,
+                                const std::vector<Cluster>& clusters);
+
+// Dice coefficient of CLKs of `words` 64-bit words, with their popcounts; the AVX-512 POPCNT
+// kernel where the CPU has it. dice_row scores `a` against n consecutive CLKs.
+double dice(const std::uint64_t* a, const std::uint64_t* b, std::size_t words, std::uint32_t pa, std::uint32_t pb);
+void dice_row(const std::uint64_t* a, std::uint32_t pa, const std::uint64_t* b, const std::uint32_t* pb, std::size_t n,
+              std::size_t words, float* out);
+
 // ---- Comparisons (exposed for tests) ----
 double jaro(std::string_view a, std::string_view b);
 double jaro_winkler(std::string_view a, std::string_view b);

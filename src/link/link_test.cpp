@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace haven::link {
@@ -222,6 +223,137 @@ TEST(Cluster, AWeakChainDoesNotJoinTwoGroups) {
   EXPECT_EQ(clusters[1].records, (std::vector<std::uint32_t>{4, 5}));
   const auto chained = cluster(**linker, pairs, 0.9, 0.0);  // density 0: connected components
   EXPECT_EQ(chained.size(), 1u);
+}
+
+Json clk_schema() {
+  return Json::parse(R"j({
+    "version": 3, "clkConfig": {"l": 1024},
+    "features": [
+      {"identifier": "id", "ignored": true},
+      {"identifier": "given", "format": {"type": "string"}, "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 100}}},
+      {"identifier": "family", "format": {"type": "string"}, "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 100}}},
+      {"identifier": "dob", "format": {"type": "date"}, "hashing": {"comparison": {"type": "ngram", "n": 1, "positional": true}, "strategy": {"bitsPerFeature": 80}}}
+    ],
+    "haven": {"id_column": "id", "blocking": ["phonetic(family)", "dob"]}
+  })j");
+}
+
+std::vector<EncodedList> encode_world(const ClkSchema& schema, const std::string& secret_a, const std::string& secret_b) {
+  std::vector<RecordList> world = small_world();
+  auto a = encode_list(schema, world[0], secret_a, nullptr);
+  auto b = encode_list(schema, world[1], secret_b, nullptr);
+  EXPECT_TRUE(a.ok() && b.ok());
+  return {*a, *b};
+}
+
+TEST(Encoded, LinksListsEncodedWithOneSecret) {
+  auto schema = parse_clk_schema(clk_schema());
+  ASSERT_TRUE(schema.ok()) << schema.error().field << " " << schema.error().message;
+  auto lists = encode_world(*schema, "a secret the agencies share", "a secret the agencies share");
+  for (std::size_t r = 0; r < lists[0].ids.size(); ++r) EXPECT_EQ(lists[0].popcounts[r], 512u);  // balanced
+  // Through the file format, as agencies send it.
+  for (auto& list : lists) {
+    auto back = encoded_from_json(Json::parse(encoded_to_json(list).dump()), list.name);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->clks, list.clks);
+    list = *back;
+  }
+  auto pairs = link_encoded(lists, LinkType::kLinkOnly, 0.8, 1000000, 2);
+  ASSERT_TRUE(pairs.ok()) << pairs.error().message;
+  int right = 0, wrong = 0;
+  for (const EncodedPair& p : *pairs)
+    (lists[0].ids[p.left].substr(1) == lists[1].ids[p.right - lists[0].ids.size()].substr(1) ? right : wrong)++;
+  EXPECT_GE(right, 36);
+  EXPECT_LE(wrong, 1);
+  const auto clusters = cluster_encoded(lists, LinkType::kLinkOnly, *pairs, 0.8, 0.5);
+  EXPECT_EQ(clusters.size(), 100u - right);
+}
+
+TEST(Encoded, RefusesAnotherSecretOrSchema) {
+  auto schema = parse_clk_schema(clk_schema());
+  auto other_secret = encode_world(*schema, "a secret the agencies share", "another secret, not shared");
+  auto refused = link_encoded(other_secret, LinkType::kLinkOnly, 0.8, 1000000, 2);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("list \"ngo\" was encoded with another secret than list \"police\""), std::string::npos)
+      << refused.error().message;
+
+  Json changed = clk_schema();
+  changed["features"][1]["hashing"]["strategy"]["bitsPerFeature"] = 120;
+  auto other = parse_clk_schema(changed);
+  ASSERT_TRUE(other.ok());
+  std::vector<RecordList> world = small_world();
+  auto a = encode_list(*schema, world[0], "a secret the agencies share", nullptr);
+  auto b = encode_list(*other, world[1], "a secret the agencies share", nullptr);
+  auto mixed = link_encoded({*a, *b}, LinkType::kLinkOnly, 0.8, 1000000, 2);
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.error().message.find("was encoded with another schema than list \"police\""), std::string::npos)
+      << mixed.error().message;
+
+  auto short_secret = encode_list(*schema, world[0], "too short", nullptr);
+  ASSERT_FALSE(short_secret.ok());
+  EXPECT_NE(short_secret.error().message.find("at least 16 bytes"), std::string::npos);
+}
+
+TEST(Encoded, RefusesMalformedEncodings) {
+  auto schema = parse_clk_schema(clk_schema());
+  auto lists = encode_world(*schema, "a secret the agencies share", "a secret the agencies share");
+  const Json good = encoded_to_json(lists[0]);
+  struct Case {
+    std::function<void(Json&)> damage;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {[](Json& j) { j.erase("haven_encoding"); }, "not an encoded list written by haven encode"},
+      {[](Json& j) { j["clks"][3] = j["clks"][3].get<std::string>().substr(0, 40); }, "CLK 4 is not base64 of 1024 bits"},
+      {[](Json& j) {
+         std::string c = j["clks"][0].get<std::string>();
+         c[0] = c[0] == 'A' ? 'B' : 'A';  // one bit more or less
+         j["clks"][0] = c;
+       },
+       "a balanced CLK has exactly half"},
+      {[](Json& j) { j["ids"].erase(j["ids"].size() - 1); }, "ids but"},
+      {[](Json& j) { j.erase("secret_check"); }, "secret_check is missing"},
+      {[](Json& j) { j["blocks"][0].erase(0); }, "must hold one key per record"},
+      {[](Json& j) { j["blocks"][1][0] = "xyz"; }, "16 hex digits"},
+      {[](Json& j) { j["ids"] = Json::array(); j["clks"] = Json::array(); }, "has no records"},
+  };
+  for (const Case& c : cases) {
+    Json damaged = good;
+    c.damage(damaged);
+    auto list = encoded_from_json(damaged, "police");
+    ASSERT_FALSE(list.ok()) << c.message;
+    EXPECT_NE(list.error().message.find(c.message), std::string::npos) << list.error().message;
+  }
+}
+
+TEST(Encoded, SchemaMistakesAreNamed) {
+  Json bad_version = clk_schema();
+  bad_version["version"] = 2;
+  EXPECT_EQ(parse_clk_schema(bad_version).error().field, "/version");
+  Json bad_length = clk_schema();
+  bad_length["clkConfig"]["l"] = 1000;
+  EXPECT_EQ(parse_clk_schema(bad_length).error().field, "/clkConfig/l");
+  Json bad_rule = clk_schema();
+  bad_rule["haven"]["blocking"] = {"phonetic(nickname)"};
+  auto refused = parse_clk_schema(bad_rule);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "/haven/blocking/0");
+}
+
+TEST(Encoded, DiceKernelsAgree) {
+  std::vector<std::uint64_t> clks(20 * 16);
+  std::uint64_t state = 12345;
+  for (auto& w : clks) state ^= state << 13, state ^= state >> 7, state ^= state << 17, w = state & (state >> 3);
+  std::vector<std::uint32_t> counts(20);
+  for (std::size_t i = 0; i < 20; ++i)
+    for (std::size_t w = 0; w < 16; ++w) counts[i] += static_cast<std::uint32_t>(__builtin_popcountll(clks[i * 16 + w]));
+  std::vector<float> row(19);
+  dice_row(clks.data(), counts[0], clks.data() + 16, counts.data() + 1, 19, 16, row.data());
+  for (std::size_t i = 1; i < 20; ++i) {
+    std::uint64_t common = 0;
+    for (std::size_t w = 0; w < 16; ++w) common += static_cast<std::uint64_t>(__builtin_popcountll(clks[w] & clks[i * 16 + w]));
+    EXPECT_NEAR(row[i - 1], 2.0 * common / (counts[0] + counts[i]), 1e-6);
+  }
 }
 
 }  // namespace

@@ -79,12 +79,16 @@ void parse_date(FieldValue& value) {
   value.text = buffer;
 }
 
+}  // namespace
+
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {  // splitmix64 finaliser over the combination
   std::uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
+
+namespace {
 
 std::string with_commas(std::uint64_t n) {
   std::string digits = std::to_string(n), out;
@@ -95,7 +99,8 @@ std::string with_commas(std::uint64_t n) {
   return out;
 }
 
-// The key text of one part of a rule for one value, or "" when the record has no key.
+}  // namespace
+
 std::string key_text(const BlockingKey& key, const FieldValue& value) {
   switch (key.transform) {
     case BlockingKey::Transform::kValue: return value.text;
@@ -110,7 +115,42 @@ std::string key_text(const BlockingKey& key, const FieldValue& value) {
   return {};
 }
 
-}  // namespace
+FieldValue normalise_value(std::string_view raw, Normalise normalise, const search::Normaliser* normaliser) {
+  FieldValue value;
+  switch (normalise) {
+    case Normalise::kNone: value.text = trim_collapse(raw, false); break;
+    case Normalise::kLower: value.text = trim_collapse(raw, true); break;
+    case Normalise::kDate: value.text = trim_collapse(raw, false); break;
+    case Normalise::kDigits:
+      for (char c : raw)
+        if (std::isdigit(static_cast<unsigned char>(c))) value.text += c;
+      break;
+    case Normalise::kName: {
+      auto tokens = normaliser->name_tokens(raw);
+      if (tokens.ok())
+        for (const std::string& t : *tokens) value.text += (value.text.empty() ? "" : " ") + t;
+      break;  // a cell with no letter is a missing name
+    }
+  }
+  if (normalise == Normalise::kDate && !value.text.empty()) parse_date(value);
+  char* end = nullptr;
+  const double number = std::strtod(value.text.c_str(), &end);
+  if (!value.text.empty() && end && *end == '\0') value.number = number;
+  return value;
+}
+
+void add_phonetic(FieldValue& value) {
+  std::string token;
+  for (std::size_t i = 0; i <= value.text.size(); ++i) {
+    const char c = i < value.text.size() ? static_cast<char>(std::tolower(static_cast<unsigned char>(value.text[i]))) : ' ';
+    if (c >= 'a' && c <= 'z') {
+      token += c;
+    } else if (c == ' ' && !token.empty()) {
+      value.phonetic += (value.phonetic.empty() ? "" : " ") + search::phonetic_code(token);
+      token.clear();
+    }
+  }
+}
 
 void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t, int)>& fn) {
   threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 1024) + 1));
@@ -243,41 +283,11 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
         if (cached != raw_ids[f].end()) {
           id = cached->second;
         } else {
-          FieldValue value;
-          switch (spec.fields[f].normalise) {
-            case Normalise::kNone: value.text = trim_collapse(raw, false); break;
-            case Normalise::kLower: value.text = trim_collapse(raw, true); break;
-            case Normalise::kDate: value.text = trim_collapse(raw, false); break;
-            case Normalise::kDigits:
-              for (char c : raw)
-                if (std::isdigit(static_cast<unsigned char>(c))) value.text += c;
-              break;
-            case Normalise::kName: {
-              auto tokens = normaliser->name_tokens(raw);
-              if (tokens.ok())
-                for (const std::string& t : *tokens) value.text += (value.text.empty() ? "" : " ") + t;
-              break;  // a cell with no letter is a missing name
-            }
-          }
+          FieldValue value = normalise_value(raw, spec.fields[f].normalise, normaliser);
           if (!value.text.empty()) {
-            if (spec.fields[f].normalise == Normalise::kDate) parse_date(value);
             auto [it, added] = data.ids.try_emplace(value.text, static_cast<std::uint32_t>(data.values.size()));
             if (added) {
-              if (phonetic_needed) {
-                std::string token;
-                for (std::size_t i = 0; i <= value.text.size(); ++i) {
-                  const char c = i < value.text.size() ? static_cast<char>(std::tolower(static_cast<unsigned char>(value.text[i]))) : ' ';
-                  if (c >= 'a' && c <= 'z') token += c;
-                  else if (c == ' ' && !token.empty()) {
-                    const std::string code = search::phonetic_code(token);
-                    value.phonetic += (value.phonetic.empty() ? "" : " ") + code;
-                    token.clear();
-                  }
-                }
-              }
-              char* end = nullptr;
-              const double number = std::strtod(value.text.c_str(), &end);
-              if (end && *end == '\0') value.number = number;
+              if (phonetic_needed) add_phonetic(value);
               data.values.push_back(std::move(value));
               data.counts.push_back(0);
             }

@@ -65,6 +65,16 @@ struct Linker::Impl {
   }
 };
 
+// A cell normalised as the field says (normaliser: only for Normalise::kName), dates parsed,
+// numbers read; text "" when the value is missing.
+FieldValue normalise_value(std::string_view raw, Normalise normalise, const search::Normaliser* normaliser);
+// Fills value.phonetic: the phonetic code of every token.
+void add_phonetic(FieldValue& value);
+// The key text of one part of a blocking rule for one value, or "" when the record has no key.
+std::string key_text(const BlockingKey& key, const FieldValue& value);
+// Combines hashes (splitmix64 finaliser).
+std::uint64_t mix(std::uint64_t h, std::uint64_t v);
+
 // Runs fn(begin, end, thread) over [0, n) in `threads` contiguous slices.
 void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t, int)>& fn);
 
