@@ -11,6 +11,19 @@ import { CasePage } from './screens/CasePage';
 import { LegalCasePage } from './screens/LegalCasePage';
 import { Aftercare } from './screens/Aftercare';
 import { Account } from './screens/Account';
+import { isAdmin, has } from './lib/session';
+import { PersonsList } from './screens/PersonsList';
+import { PersonSearch } from './screens/PersonSearch';
+import { Duplicates } from './screens/Duplicates';
+import { CaseAuditPage, CaseAudits, TrainingPage, Trainings } from './screens/Quality';
+import { Reports } from './screens/Reports';
+import { Estimation } from './screens/Estimation';
+import { Admin } from './screens/admin/Admin';
+import { Users } from './screens/admin/Users';
+import { OrganisationPage, Organisations } from './screens/admin/Organisations';
+import { FormDefinitions } from './screens/admin/FormDefinitions';
+import { Referrals, SharedCase } from './screens/admin/Referrals';
+import { AuditLog } from './screens/admin/AuditLog';
 
 export interface Route {
   path: string;
@@ -30,4 +43,22 @@ export const routes: Route[] = [
   { path: '/legal-cases/:id', component: LegalCasePage },
   { path: '/persons/:id/aftercare', component: Aftercare },
   { path: '/account', component: Account },
+  { path: '/persons', component: PersonsList, nav: 'nav.persons' },
+  { path: '/persons/search', component: PersonSearch, show: worksCases },
+  { path: '/duplicates', component: Duplicates, nav: 'nav.duplicates', show: worksCases },
+  { path: '/referrals', component: Referrals, nav: 'nav.referrals', show: worksCases },
+  { path: '/shared/cases/:id', component: SharedCase, show: worksCases },
+  { path: '/trainings', component: Trainings, nav: 'nav.trainings' },
+  { path: '/trainings/:id', component: TrainingPage },
+  { path: '/case-audits', component: CaseAudits },
+  { path: '/case-audits/:id', component: CaseAuditPage },
+  { path: '/reports', component: Reports, nav: 'nav.reports', show: seesReports },
+  { path: '/reports/:name', component: Reports, show: seesReports },
+  { path: '/estimates', component: Estimation, show: seesReports },
+  { path: '/audit', component: AuditLog, nav: 'nav.audit', show: (me) => has(me, 'auditor') },
+  { path: '/admin', component: Admin, nav: 'nav.admin', show: (me) => isAdmin(me) || has(me, 'supervisor') },
+  { path: '/admin/users', component: Users, show: (me) => isAdmin(me) || has(me, 'supervisor') },
+  { path: '/admin/organisations', component: Organisations },
+  { path: '/admin/organisations/:id', component: OrganisationPage, show: (me) => has(me, 'system_admin') },
+  { path: '/admin/forms', component: FormDefinitions, show: isAdmin },
 ];

@@ -30,6 +30,8 @@ export interface RecordListProps {
   href?: (record: RecordBase) => string;
   caption: string;
   empty?: string;
+  /** Shown beside the filters with the list's current query (filters and sort): export links. */
+  toolbar?: (query: Record<string, string | number | boolean>) => ComponentChildren;
 }
 
 /** A value as a cell shows it. */
@@ -81,6 +83,7 @@ export function RecordList(props: RecordListProps) {
   const listId = `list-${props.kind}`;
   return (
     <div class="record-list">
+      {props.toolbar && <div class="list-toolbar">{props.toolbar({ ...props.fixed, ...filters, sort: sort.by, order: sort.order })}</div>}
       {filterFields.length > 0 && (
         <div class="filters" role="search" aria-label={t('list.filters')}>
           {filterFields.map((f) =>

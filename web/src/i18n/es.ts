@@ -1,6 +1,8 @@
 import type { MessageKey } from './en';
+import { adminEs } from './admin_es';
 
 export const es: Record<MessageKey, string> = {
+  ...adminEs,
   'nav.dashboard': 'Panel',
   'nav.intake': 'Nuevo ingreso',
   'nav.cases': 'Casos',

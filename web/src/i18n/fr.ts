@@ -1,6 +1,8 @@
 import type { MessageKey } from './en';
+import { adminFr } from './admin_fr';
 
 export const fr: Record<MessageKey, string> = {
+  ...adminFr,
   'nav.dashboard': 'Tableau de bord',
   'nav.intake': 'Nouveau signalement',
   'nav.cases': 'Dossiers',

@@ -1,6 +1,8 @@
 import type { MessageKey } from './en';
+import { adminHi } from './admin_hi';
 
 export const hi: Record<MessageKey, string> = {
+  ...adminHi,
   'nav.dashboard': 'डैशबोर्ड',
   'nav.intake': 'नई सूचना',
   'nav.cases': 'मामले',

@@ -3,6 +3,7 @@ import { t } from '../lib/i18n';
 import { worksCases, useMe } from '../lib/session';
 import { RecordList } from '../components/RecordList';
 import { PageHeader } from '../components/ui';
+import { ExportLinks } from '../components/ExportLinks';
 
 export function CasesList() {
   const me = useMe();
@@ -17,6 +18,7 @@ export function CasesList() {
         sort="opened_on"
         order="desc"
         href={(r) => `/cases/${r.id}`}
+        toolbar={(params) => <ExportLinks collection="cases" params={params} what={t('cases.title')} />}
       />
     </>
   );
