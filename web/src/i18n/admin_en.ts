@@ -143,6 +143,8 @@ export const adminEn = {
   'estimate.model': 'Interactions in the model',
   'estimate.independent': 'None: the lists behave as independent',
   'estimate.method': 'Method',
+  'estimate.warnings': 'Read with care:',
+  'estimate.caveats': 'What the estimate assumes',
   'estimate.report': 'The full report',
   'admin.title': 'Administration',
   'admin.intro': 'Accounts, organisations and the organisation’s own form fields.',

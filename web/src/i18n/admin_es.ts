@@ -144,6 +144,8 @@ export const adminEs: Record<AdminKey, string> = {
   'estimate.model': "Interacciones del modelo",
   'estimate.independent': "Ninguna: las listas se comportan como independientes",
   'estimate.method': "Método",
+  'estimate.warnings': "Léase con cautela:",
+  'estimate.caveats': "Lo que supone la estimación",
   'estimate.report': "El informe completo",
   'admin.title': "Administración",
   'admin.intro': "Cuentas, organizaciones y campos de formulario propios de la organización.",

@@ -144,6 +144,8 @@ export const adminFr: Record<AdminKey, string> = {
   'estimate.model': "Interactions du modèle",
   'estimate.independent': "Aucune : les listes se comportent comme indépendantes",
   'estimate.method': "Méthode",
+  'estimate.warnings': "À lire avec prudence :",
+  'estimate.caveats': "Ce que l’estimation suppose",
   'estimate.report': "Le rapport complet",
   'admin.title': "Administration",
   'admin.intro': "Comptes, organisations et champs de formulaire propres à l’organisation.",

@@ -144,6 +144,8 @@ export const adminHi: Record<AdminKey, string> = {
   'estimate.model': "मॉडल में पारस्परिक प्रभाव",
   'estimate.independent': "कोई नहीं: सूचियाँ स्वतंत्र जैसी हैं",
   'estimate.method': "विधि",
+  'estimate.warnings': "सावधानी से पढ़ें:",
+  'estimate.caveats': "अनुमान की मान्यताएँ",
   'estimate.report': "पूरी रिपोर्ट",
   'admin.title': "प्रशासन",
   'admin.intro': "खाते, संगठन और संगठन के अपने फ़ॉर्म फ़ील्ड।",

@@ -20,6 +20,8 @@ interface Estimate {
   method: string;
   minus_infinity_terms?: string[];
   report: string;
+  warnings?: string[];
+  caveats?: string[];
   bootstrap?: { replicates: number; percentile?: { low: number; high: number } } | null;
 }
 
@@ -78,6 +80,16 @@ function Result({ e }: { e: Estimate }) {
       <p class="estimate-headline" aria-live="polite">
         {t('estimate.headline', { total: formatNumber(e.total), low: formatNumber(e.ci_low), high: formatNumber(e.ci_high), level: formatNumber(e.level * 100), observed: formatNumber(e.observed), hidden: formatNumber(e.hidden) })}
       </p>
+      {e.warnings && e.warnings.length > 0 && (
+        <div class="notice warning" role="status">
+          <p>{t('estimate.warnings')}</p>
+          <ul>
+            {e.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <EstimateChart e={e} />
       <dl class="facts">
         <div>
@@ -93,6 +105,16 @@ function Result({ e }: { e: Estimate }) {
           <dd>{e.method}</dd>
         </div>
       </dl>
+      {e.caveats && e.caveats.length > 0 && (
+        <>
+          <h3>{t('estimate.caveats')}</h3>
+          <ul class="report-notes">
+            {e.caveats.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+        </>
+      )}
       <details>
         <summary>{t('estimate.report')}</summary>
         <pre class="estimate-report">{e.report}</pre>

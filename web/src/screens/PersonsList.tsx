@@ -31,7 +31,7 @@ export function PersonsList() {
         value={typed[name]}
         dir="auto"
         autoComplete="off"
-        maxLength={code ? 2 : 100}
+        maxLength={code ? undefined : 100}
         aria-invalid={code && bad(typed[name]) ? 'true' : undefined}
         aria-describedby={code && bad(typed[name]) ? `persons-${name}-error` : undefined}
         onInput={(e) => setTyped((v) => ({ ...v, [name]: (e.target as HTMLInputElement).value }))}
@@ -50,8 +50,12 @@ export function PersonsList() {
         sub={t('persons.intro')}
         actions={
           <>
-            <a class="button" href="/persons/search">{t('search.title')}</a>
-            {worksCases(me) && <a class="button secondary" href="/duplicates">{t('dups.title')}</a>}
+            {worksCases(me) && (
+              <>
+                <a class="button" href="/persons/search">{t('search.title')}</a>
+                <a class="button secondary" href="/duplicates">{t('dups.title')}</a>
+              </>
+            )}
           </>
         }
       />
@@ -64,7 +68,7 @@ export function PersonsList() {
         kind="person"
         caption={t('persons.title')}
         columns={[
-          { field: 'display_code', render: (r) => <bdi>{personLabel(r)}</bdi> },
+          { field: 'display_code', label: t('f.person_id'), render: (r) => <bdi>{personLabel(r)}</bdi> },
           'sex',
           'nationality',
           'country',

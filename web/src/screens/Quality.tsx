@@ -29,12 +29,8 @@ export function Trainings() {
   return (
     <>
       <PageHeader title={t('trainings.title')} sub={t('trainings.intro')} actions={<a href="/case-audits">{t('audits.title')}</a>} />
-      {worksCases(me) && (
-        <Section title={t('trainings.add')} id="training-add">
-          <AddForm label={t('trainings.add')}>{(done) => <RecordForm kind="training" idPrefix="training" onSaved={done} />}</AddForm>
-        </Section>
-      )}
       <Section title={t('trainings.list')} id="training-list">
+        {worksCases(me) && <AddForm label={t('trainings.add')}>{(done) => <RecordForm kind="training" idPrefix="training" onSaved={done} />}</AddForm>}
         <RecordList
           kind="training"
           caption={t('trainings.list')}
@@ -55,26 +51,32 @@ function useRecentCases() {
   return useAsync((signal) => get<Page<RecordBase>>(`/cases${query({ sort: 'opened_on', order: 'desc', limit: 100 })}`, { signal }), []);
 }
 
-/** The usual points of a case-file audit; the auditor edits, removes or adds to them. */
-function standardChecklist(): Record<string, unknown>[] {
+/** The points of the organisation's latest audit, or the usual ones; the auditor edits, removes or adds to them. */
+function standardChecklist(latest: RecordBase | undefined): Record<string, unknown>[] {
+  const items = (latest?.checklist as { item: string }[] | undefined) ?? [];
+  if (items.length) return items.map((c) => ({ item: c.item, compliant: false }));
   return ['audits.item.consent', 'audits.item.risk', 'audits.item.plan', 'audits.item.review', 'audits.item.referral', 'audits.item.evidence', 'audits.item.closure'].map((k) => ({
     item: t(k as Parameters<typeof t>[0]),
+    compliant: false,
   }));
 }
 
 export function CaseAudits() {
   const me = useMe();
   const cases = useRecentCases();
+  const latest = useAsync((signal) => get<Page<RecordBase>>(`/case-audits${query({ sort: 'audited_on', order: 'desc', limit: 1 })}`, { signal }), []);
   const preset = new URLSearchParams(location.search).get('case_id');
   const caseOptions = (cases.data?.items ?? []).map((c) => ({ value: String(c.id), label: `${c.display_code}${c.opened_on ? ` · ${formatDate(String(c.opened_on))}` : ''}` }));
   if (preset && !caseOptions.some((o) => o.value === preset)) caseOptions.unshift({ value: preset, label: `#${preset}` });
   return (
     <>
       <PageHeader title={t('audits.title')} sub={t('audits.intro')} actions={<a href="/trainings">{t('trainings.title')}</a>} />
-      {worksCases(me) && (
-        <Section title={t('audits.add')} id="audit-add">
-          {cases.error ? (
+      <Section title={t('audits.list')} id="audit-list">
+        {worksCases(me) &&
+          (cases.error ? (
             <ErrorNotice error={cases.error} onRetry={cases.reload} />
+          ) : latest.loading ? (
+            <Loading />
           ) : (
             <AddForm label={t('audits.add')}>
               {(done) => (
@@ -82,15 +84,12 @@ export function CaseAudits() {
                   kind="case_audit"
                   idPrefix="audit"
                   options={{ case_id: caseOptions }}
-                  defaults={{ checklist: standardChecklist(), ...(preset ? { case_id: Number(preset) } : {}) }}
+                  defaults={{ checklist: standardChecklist(latest.data?.items[0]), ...(preset ? { case_id: Number(preset) } : {}) }}
                   onSaved={done}
                 />
               )}
             </AddForm>
-          )}
-        </Section>
-      )}
-      <Section title={t('audits.list')} id="audit-list">
+          ))}
         <RecordList
           kind="case_audit"
           caption={t('audits.list')}

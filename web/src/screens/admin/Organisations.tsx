@@ -17,14 +17,9 @@ export function Organisations() {
   return (
     <>
       <PageHeader title={t('orgs.title')} sub={t('orgs.intro')} actions={<a href="/admin">{t('admin.title')}</a>} />
-      {system ? (
-        <Section title={t('orgs.add')} id="orgs-add">
-          <AddForm label={t('orgs.add')}>{(done) => <RecordForm kind="organisation" idPrefix="org" onSaved={done} />}</AddForm>
-        </Section>
-      ) : (
-        <Notice>{t('orgs.systemOnly')}</Notice>
-      )}
+      {!system && <Notice>{t('orgs.systemOnly')}</Notice>}
       <Section title={t('orgs.list')} id="orgs-list">
+        {system && <AddForm label={t('orgs.add')}>{(done) => <RecordForm kind="organisation" idPrefix="org" onSaved={done} />}</AddForm>}
         <RecordList
           kind="organisation"
           caption={t('orgs.list')}

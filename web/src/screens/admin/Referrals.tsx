@@ -89,6 +89,8 @@ function Incoming() {
 
 function Outgoing() {
   const [error, setError] = useState<unknown>(null);
+  const orgs = useOrgNames();
+  const names = new Map((orgs.data?.items ?? []).map((o) => [o.id, String(o.name)]));
   const revoke = async (r: RecordBase) => {
     setError(null);
     try {
@@ -107,7 +109,7 @@ function Outgoing() {
         columns={[
           'display_code',
           { field: 'case_id', label: t('audits.case'), render: (r) => <a href={`/cases/${r.case_id}`}>#{String(r.case_id)}</a> },
-          'to_org_id',
+          { field: 'to_org_id', render: (r) => names.get(Number(r.to_org_id)) ?? `#${String(r.to_org_id)}` },
           'purpose',
           { field: 'status', render: (r) => <Badge tone={tone(r.status)}>{valueLabel(String(r.status ?? 'pending'))}</Badge> },
           'created_at',

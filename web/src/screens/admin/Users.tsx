@@ -226,25 +226,32 @@ export function Users() {
   const shown = (users.data?.items ?? []).filter((u) => !filter || u.roles.includes(filter));
   return (
     <>
-      <PageHeader title={t('users.title')} sub={t('users.intro')} actions={<a href="/admin">{t('admin.title')}</a>} />
+      <PageHeader
+        title={t('users.title')}
+        sub={t('users.intro')}
+        actions={
+          <>
+            {admin && !adding && (
+              <button type="button" onClick={() => setAdding(true)}>
+                {t('users.add')}
+              </button>
+            )}
+            <a href="/admin">{t('admin.title')}</a>
+          </>
+        }
+      />
       {done && <Notice kind="success">{done}</Notice>}
       {error !== null && <ErrorNotice error={error} />}
-      {admin && (
-        <Section title={t('users.add')} id="users-add">
-          {adding ? (
-            <CreateUser
-              canSystem={canSystem}
-              onDone={() => {
-                setAdding(false);
-                setDone(t('users.created'));
-                users.reload();
-              }}
-            />
-          ) : (
-            <button type="button" class="secondary" onClick={() => setAdding(true)}>
-              {t('users.add')}
-            </button>
-          )}
+      {admin && adding && (
+        <Section title={t('users.add')} id="users-add" actions={<button type="button" class="link" onClick={() => setAdding(false)}>{t('action.cancel')}</button>}>
+          <CreateUser
+            canSystem={canSystem}
+            onDone={() => {
+              setAdding(false);
+              setDone(t('users.created'));
+              users.reload();
+            }}
+          />
         </Section>
       )}
       <Section title={t('users.list')} id="users-list">
