@@ -3,16 +3,13 @@
 // from Haven's own records; and an analyst's exports pseudonymised.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiAs, launchBrowser, login, screenshot, startHaven } from './harness.mjs';
+import { launchBrowser, login, screenshot, startHaven, usersByRole } from './harness.mjs';
 
 let haven;
-const supervisor = { username: 'e2e.supervisor', password: 'a long supervisor passphrase' };
-const analyst = { username: 'e2e.analyst', password: 'a long analyst passphrase' };
+let users;
 before(async () => {
   haven = await startHaven();
-  const admin = await apiAs(haven.url, 'admin.1');
-  await admin.post('/users', { ...supervisor, display_name: 'E2E Supervisor', roles: ['supervisor'] });
-  await admin.post('/users', { ...analyst, display_name: 'E2E Analyst', roles: ['analyst'] });
+  users = await usersByRole(haven.url);
 });
 after(async () => haven?.stop());
 
@@ -20,7 +17,7 @@ test('reports: parameters, "<5" cells, charts and downloads', async () => {
   const b = await launchBrowser();
   try {
     const { page } = b;
-    await login(page, haven.url, supervisor.username, supervisor.password);
+    await login(page, haven.url, users.supervisor);
     await page.getByRole('link', { name: 'Reports' }).click();
     await page.locator('.report-table tbody tr').first().waitFor();
     // Small counts come suppressed from the server and are shown so, with words for screen readers.
@@ -34,12 +31,12 @@ test('reports: parameters, "<5" cells, charts and downloads', async () => {
     await screenshot(page, 'reports');
 
     // From after To: said next to To, nothing sent.
-    await page.getByLabel('From').fill('2025-06-30');
-    await page.getByLabel('To').fill('2025-01-01');
+    await page.getByLabel('From', { exact: true }).fill('2025-06-30');
+    await page.getByLabel('To', { exact: true }).fill('2025-01-01');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.locator('#report-to-error').waitFor();
-    await page.getByLabel('To').fill('');
-    await page.getByLabel('From').fill('');
+    await page.getByLabel('To', { exact: true }).fill('');
+    await page.getByLabel('From', { exact: true }).fill('');
     await page.getByLabel('Per').selectOption('quarter');
     await page.getByLabel('Broken down by').selectOption('region');
     await page.getByRole('button', { name: 'Show' }).click();
@@ -81,7 +78,7 @@ test('estimation: a pasted table, a refused one, and Haven’s own victims', asy
   const b = await launchBrowser();
   try {
     const { page } = b;
-    await login(page, haven.url, supervisor.username, supervisor.password);
+    await login(page, haven.url, users.supervisor);
     await page.goto(`${haven.url}/estimates`);
     const table = page.getByLabel('Capture-history table (CSV)');
     // A count that is not a number: the server names the line, next to the table; the text stays.
@@ -113,7 +110,7 @@ test('an analyst exports persons pseudonymised', async () => {
   const b = await launchBrowser();
   try {
     const { page } = b;
-    await login(page, haven.url, analyst.username, analyst.password);
+    await login(page, haven.url, users.analyst);
     await page.getByRole('link', { name: 'Persons' }).click();
     await page.locator('#list-person tbody tr').first().waitFor();
     const href = await page.getByRole('link', { name: 'CSV' }).getAttribute('href');
