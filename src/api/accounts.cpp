@@ -92,7 +92,11 @@ void ApiServer::Impl::account_routes() {
     if (!tx.ok()) return send_error(res, tx.error());
     auto user = (*tx)->get_user(caller->principal.user_id);
     if (!user.ok()) return send_error(res, user.error());
-    send_json(res, 200, user_json(*user));
+    Json body = user_json(*user);
+    // A page reloaded under its session cookie has lost the CSRF token it held in memory; only
+    // our own origin can read this answer (no CORS), so handing it back here is safe.
+    if (caller->via_cookie) body["csrf_token"] = caller->csrf_token;
+    send_json(res, 200, body);
   });
   server.Post("/api/v1/me/password", [this](const httplib::Request& req, httplib::Response& res) {
     auto caller = caller_of(req);

@@ -442,6 +442,14 @@ TEST_F(Api, ReportsAreForOverseersAndSuppressSmallCells) {
   call("GET", "/api/v1/reports/funnel?period=week", maria, nullptr, 400);
   call("GET", "/api/v1/reports/prevalence", maria, nullptr, 400);
   call("GET", "/api/v1/reports/outcomes", login("ana", "ana's long password!"), nullptr, 200, "Report");
+  // The same path is the collection of received reports: with list parameters it lists those.
+  const Json intake = {{"channel", "hotline"}, {"received_at", "2025-01-05T08:00:00Z"}, {"priority", "high"}};
+  call("POST", "/api/v1/reports", maria, &intake, 201);
+  EXPECT_TRUE(call("GET", "/api/v1/reports", maria, nullptr, 200)["items"][0].is_string());
+  const Json received = call("GET", "/api/v1/reports?sort=received_at&order=desc&limit=5", maria, nullptr, 200);
+  ASSERT_FALSE(received["items"].empty());
+  EXPECT_EQ(received["items"][0]["channel"], "hotline");
+  call("GET", "/api/v1/reports?sort=no_such_field", maria, nullptr, 400);
 
   auto c = client();
   auto csv = c.Get("/api/v1/reports/funnel?format=csv", auth(maria));

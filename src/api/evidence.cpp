@@ -113,6 +113,13 @@ void ApiServer::Impl::evidence_routes() {
   server.Get("/api/v1/reports", [this](const httplib::Request& req, httplib::Response& res) {
     auto caller = caller_of(req);
     if (!caller.ok()) return send_error(res, caller.error());
+    // The path is also the collection of received reports (intake): with list parameters (sort,
+    // limit, cursor, a filter) it lists those, as every other collection does.
+    if (!req.params.empty()) {
+      const EntitySpec& intake = *find_entity("report");
+      if (auto allowed = authorize(caller->principal, Action::kList, intake); !allowed.ok()) return send_error(res, allowed.error());
+      return list_records(req, res, intake, *caller);
+    }
     if (auto allowed = may_see_reports(caller->principal); !allowed.ok()) return send_error(res, allowed.error());
     send_json(res, 200, {{"items", report::report_names()}});
   });

@@ -29,6 +29,7 @@ Result<std::int64_t> integer_param(const httplib::Request& req, const std::strin
 struct Caller {
   Principal principal;
   bool via_cookie = false;
+  std::string csrf_token;  // the session's, when it came by cookie: GET /api/v1/me hands it to the page
   std::string break_glass_reason;  // from X-Haven-Break-Glass, checked against the list
 };
 
@@ -61,7 +62,10 @@ struct ApiServer::Impl {
   void evidence_routes();  // evidence.cpp
   void people_routes();    // people.cpp
   void export_routes();    // exports.cpp: before record_routes, whose /{collection}/{id} would match
+  void web_routes();       // web.cpp: the web interface at /, after every other route
   void timeline(const httplib::Request& req, httplib::Response& res);
+  // GET /api/v1/{collection}: the caller is authenticated and authorised to list `spec` (records.cpp).
+  void list_records(const httplib::Request& req, httplib::Response& res, const EntitySpec& spec, const http::Caller& caller);
   // The version being updated, from If-Match ("3" or 3) or the body's "version".
   static Result<std::int64_t> expected_version(const httplib::Request& req, const Json& body);
 

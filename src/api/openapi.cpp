@@ -49,6 +49,10 @@ Json field_schema(const FieldSpec& f) {
   }
   if (!f.description.empty() && !s.contains("description")) s["description"] = f.description;
   if (f.read_only) s["readOnly"] = true;
+  // For generic forms and lists (web/src/lib/schema.ts): what a reference points to, and which
+  // fields lists filter and sort by.
+  if (!f.ref_kind.empty()) s["x-haven-ref"] = f.ref_kind;
+  if (f.indexed) s["x-haven-indexed"] = true;
   if (f.sensitivity == Sensitivity::kIdentifying)
     s["x-haven-sensitivity"] = "identifying";
   else if (f.sensitivity == Sensitivity::kSensitive)
@@ -283,7 +287,10 @@ Json openapi_document() {
   const Json text = {{"type", "string"}};
   Json no_content = errors();
   no_content["204"] = {{"description", "Done"}};
-  paths["/api/v1/me"]["get"]["responses"] = {{"200", json_response("Your account", user_ref)}};
+  paths["/api/v1/me"]["get"]["responses"] = {
+      {"200", json_response("Your account; with the session cookie, also the session's csrf_token (send it as X-CSRF-Token "
+                            "on changes), for a page reloaded under that cookie",
+                            {{"allOf", {user_ref, {{"type", "object"}, {"properties", {{"csrf_token", text}}}}}}})}};
   paths["/api/v1/me/password"]["post"] = {
       {"summary", "Change your password; every session of yours ends"},
       {"requestBody", body_of({{"current_password", text}, {"new_password", text}}, {"current_password", "new_password"})},
@@ -405,10 +412,17 @@ Json openapi_document() {
   Json report_responses = errors();
   schemas["Report"] = report_schema;
   report_responses["200"] = json_response("The report; with format=csv or xlsx, a file", {{"$ref", "#/components/schemas/Report"}});
-  Json report_list = errors();
-  report_list["200"] = json_response("Report names", {{"type", "object"}});
-  paths["/api/v1/reports"]["get"] = {{"summary", "The reports available (supervisors, analysts, administrators)"},
-                                     {"responses", report_list}};
+  // The same path is the collection of received (intake) reports: with list parameters it lists
+  // those, so the entity list generated above keeps its parameters and item schema.
+  Json report_list = paths["/api/v1/reports"]["get"].value("responses", errors());
+  report_list["200"] = json_response(
+      "Without query parameters: the indicator report names, {\"items\": [names]} (supervisors, analysts, administrators). "
+      "With any list parameter (sort, order, limit, cursor, a filter): a page of received reports, as every collection",
+      {{"oneOf", {{{"type", "object"}, {"properties", {{"items", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}},
+                  report_list["200"]["content"]["application/json"]["schema"]}}});
+  paths["/api/v1/reports"]["get"]["summary"] =
+      "The indicator reports available; with list parameters, the received reports (intake)";
+  paths["/api/v1/reports"]["get"]["responses"] = report_list;
   paths["/api/v1/reports/{name}"]["get"] = {
       {"summary", "An indicator report of your organisation, with small-cell suppression (docs/indicators.md)"},
       {"parameters", report_parameters}, {"responses", report_responses}};

@@ -135,28 +135,7 @@ void ApiServer::Impl::record_routes() {
     timeline(req, res);
   });
   server.Get(R"(/api/v1/([a-z-]+))", [this, guarded](const httplib::Request& req, httplib::Response& res) {
-    guarded(req, res, Action::kList, [&](const EntitySpec& spec, const Caller& caller) {
-      auto query = http::parse_list_query(spec, req);
-      if (!query.ok()) return send_error(res, query.error());
-      if (!query->exact.empty() && !limited_to_need_to_know(caller.principal) && sees_pseudonymised(caller.principal))
-        return send_problem(res, 403, "looking people up by identifying fields is not open to analysts and auditors");
-      if (limited_to_need_to_know(caller.principal)) query->need_to_know_user = caller.principal.user_id;
-      auto tx = store.begin(false);
-      if (!tx.ok()) return send_error(res, tx.error());
-      auto page = (*tx)->list(spec, org_scope(spec, caller.principal), *query);
-      if (!page.ok()) return send_error(res, page.error());
-      Json items = Json::array();
-      for (const auto& record : page->records) {
-        items.push_back(present(caller.principal, spec, record));
-        if (audited_per_record(spec))
-          audit.append_read(event_for(caller, "read", spec.kind, record.id, {{"via", "list"}}));
-      }
-      if (!audited_per_record(spec))
-        audit.append_read(event_for(caller, "list", spec.kind, 0, {{"count", items.size()}}));
-      Json body = {{"items", std::move(items)}};
-      if (!page->next_cursor.empty()) body["next_cursor"] = page->next_cursor;
-      send_json(res, 200, body);
-    });
+    guarded(req, res, Action::kList, [&](const EntitySpec& spec, const Caller& caller) { list_records(req, res, spec, caller); });
   });
   server.Post(R"(/api/v1/([a-z-]+))", [this, guarded, check_references](const httplib::Request& req, httplib::Response& res) {
     guarded(req, res, Action::kCreate, [&](const EntitySpec& spec, const Caller& caller) {
@@ -216,6 +195,31 @@ void ApiServer::Impl::record_routes() {
       send_json(res, 200, present(caller.principal, spec, *record));
     });
   });
+}
+
+// One page of a collection: filters, sort and cursor from the query string; need to know applied.
+void ApiServer::Impl::list_records(const httplib::Request& req, httplib::Response& res, const EntitySpec& spec,
+                                   const http::Caller& caller) {
+  auto query = http::parse_list_query(spec, req);
+  if (!query.ok()) return send_error(res, query.error());
+  if (!query->exact.empty() && !limited_to_need_to_know(caller.principal) && sees_pseudonymised(caller.principal))
+    return send_problem(res, 403, "looking people up by identifying fields is not open to analysts and auditors");
+  if (limited_to_need_to_know(caller.principal)) query->need_to_know_user = caller.principal.user_id;
+  auto tx = store.begin(false);
+  if (!tx.ok()) return send_error(res, tx.error());
+  auto page = (*tx)->list(spec, org_scope(spec, caller.principal), *query);
+  if (!page.ok()) return send_error(res, page.error());
+  Json items = Json::array();
+  for (const auto& record : page->records) {
+    items.push_back(present(caller.principal, spec, record));
+    if (audited_per_record(spec))
+      audit.append_read(event_for(caller, "read", spec.kind, record.id, {{"via", "list"}}));
+  }
+  if (!audited_per_record(spec))
+    audit.append_read(event_for(caller, "list", spec.kind, 0, {{"count", items.size()}}));
+  Json body = {{"items", std::move(items)}};
+  if (!page->next_cursor.empty()) body["next_cursor"] = page->next_cursor;
+  send_json(res, 200, body);
 }
 
   // The version being updated, from If-Match ("3" or 3) or the body's "version".

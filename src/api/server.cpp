@@ -52,6 +52,7 @@ Result<http::Caller> ApiServer::Impl::caller_of(const httplib::Request& req) {
       return Error{ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header for a change made with the session cookie", ""};
     }
   }
+  if (caller.via_cookie) caller.csrf_token = authenticated->csrf_token;
   caller.principal = std::move(authenticated->principal);
   if (req.has_header("X-Haven-Break-Glass")) {
     const std::string reason = req.get_header_value("X-Haven-Break-Glass");
@@ -122,7 +123,8 @@ void ApiServer::Impl::configure() {
     res.set_header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("Referrer-Policy", "no-referrer");
-    res.set_header("Cache-Control", "no-store");
+    // The web interface's files say how long they may be cached; nothing else may be.
+    if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
   });
   server.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
   server.set_keep_alive_max_count(1000);
@@ -161,6 +163,7 @@ ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptio
   impl_->people_routes();
   impl_->export_routes();
   impl_->record_routes();
+  impl_->web_routes();  // last: it answers every other GET
 }
 
 ApiServer::~ApiServer() = default;

@@ -16,10 +16,16 @@ if(NOT EXISTS "${stamp}" OR "${WEB_DIR}/package-lock.json" IS_NEWER_THAN "${stam
     message(FATAL_ERROR "web: npm ci failed in ${WEB_DIR} (the npm registry must be reachable once; scripts/setup runs it)")
   endif()
 endif()
+# Type errors fail CI (CI=true) and the web_typecheck test; elsewhere they are reported and the
+# bundle is built anyway, so that a screen half-written in the shared tree does not stop the
+# build of someone working on the server.
 execute_process(COMMAND "${NODE}" node_modules/typescript/bin/tsc --noEmit -p . WORKING_DIRECTORY "${WEB_DIR}"
                 RESULT_VARIABLE failed)
 if(failed)
-  message(FATAL_ERROR "web: TypeScript type check failed (see above)")
+  if(DEFINED ENV{CI} AND NOT "$ENV{CI}" STREQUAL "")
+    message(FATAL_ERROR "web: TypeScript type check failed (see above)")
+  endif()
+  message(WARNING "web: TypeScript type check failed (see above); bundling anyway. CI and the web_typecheck test fail on it.")
 endif()
 execute_process(COMMAND "${NODE}" build.mjs --outdir "${BUNDLE_DIR}" WORKING_DIRECTORY "${WEB_DIR}" RESULT_VARIABLE failed)
 if(failed)

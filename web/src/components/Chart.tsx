@@ -13,7 +13,7 @@ export interface Series {
 const palette = ['#1d4e89', '#b3261e', '#0b6e4f', '#8a4b08', '#6a1b9a', '#00606b'];
 
 /** x: dates (YYYY-MM-DD); one line per series; y from yMin to yMax. */
-export function LineChart({ x, series, yMin, yMax, label }: { x: string[]; series: Series[]; yMin?: number; yMax?: number; label: string }) {
+export function LineChart({ x, series, yMin, yMax, label, xLabel }: { x: string[]; series: Series[]; yMin?: number; yMax?: number; label: string; xLabel: string }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -32,7 +32,7 @@ export function LineChart({ x, series, yMin, yMax, label }: { x: string[]; serie
         height: 260,
         scales: { x: { time: true }, y: { range: [yMin ?? 0, yMax ?? 1] } },
         axes: [{ values: (_u, ticks) => ticks.map((s) => formatDate(new Date(s * 1000).toISOString())) }, { values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : '')) }],
-        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length]!, width: 2, points: { size: 7 } }))],
+        series: [{ label: xLabel }, ...series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length]!, width: 2, points: { size: 7 } }))],
         legend: { show: true },
       },
       [xs, ...series.map((s) => s.values)] as uPlot.AlignedData,
@@ -47,7 +47,7 @@ export function LineChart({ x, series, yMin, yMax, label }: { x: string[]; serie
       resize?.disconnect();
       plot?.destroy();
     };
-  }, [x, series, yMin, yMax]);
+  }, [x, series, yMin, yMax, xLabel]);
   return <div class="chart" ref={host} role="img" aria-label={label} />;
 }
 

@@ -29,8 +29,10 @@ export function usePath(): string {
 
 /** Matches "/cases/:id" against "/cases/42" → { id: "42" }, or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split('/');
-  const a = path.replace(/\/+$/, '').split('/');
+  // "/cases/42/" is "/cases/42"; "/" stays "/".
+  const trim = (s: string) => (s.length > 1 ? s.replace(/\/+$/, '') : s);
+  const p = trim(pattern).split('/');
+  const a = trim(path).split('/');
   if (p.length !== a.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {

@@ -89,6 +89,7 @@ function Assessments({ personId, canEdit }: { personId: number; canEdit: boolean
         <>
           <LineChart
             label={t('care.chartLabel')}
+            xLabel={fieldLabel('assessed_on')}
             x={items.map((a) => String(a.assessed_on))}
             series={assessmentDomains.map((d) => ({ label: fieldLabel(d), values: items.map((a) => scores(a)[d] ?? null) }))}
             yMin={0.5}
