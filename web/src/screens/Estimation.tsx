@@ -38,7 +38,12 @@ const example = `A,B,C,count
 /** Found, hidden and the interval of the total on one scale, drawn in the page (no image). */
 function EstimateChart({ e }: { e: Estimate }) {
   const width = 640;
-  const max = Math.max(e.ci_high, e.total) * 1.08 || 1;
+  // Ticks at round numbers (1, 2 or 5 times a power of ten), four or five of them.
+  const rough = Math.max(e.ci_high, e.total, 1) / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? rough;
+  const max = Math.ceil((Math.max(e.ci_high, e.total, 1) * 1.02) / step) * step;
+  const ticks = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => i * step);
   const x = (v: number) => 150 + (v / max) * (width - 170);
   const bar = (y: number, from: number, to: number, fill: string, label: string): JSX.Element => (
     <g>
@@ -65,9 +70,9 @@ function EstimateChart({ e }: { e: Estimate }) {
         {t('estimate.interval', { level })}
       </text>
       <line x1={x(0)} x2={x(max)} y1="125" y2="125" stroke="#767f8c" />
-      {[0, 0.25, 0.5, 0.75, 1].map((f) => (
-        <text key={f} x={x(max * f)} y="143" font-size="11" text-anchor="middle" fill="#4a5260">
-          {formatNumber(max * f)}
+      {ticks.map((v) => (
+        <text key={v} x={x(v)} y="143" font-size="11" text-anchor="middle" fill="#4a5260">
+          {formatNumber(v)}
         </text>
       ))}
     </svg>
