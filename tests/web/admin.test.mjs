@@ -184,6 +184,41 @@ test('referrals: accept one received, read the shared case, revoke one sent', as
   }
 });
 
+test('sending a referral: the survivor’s consent is checked before it goes', async () => {
+  const consents = (await caseworker.get('/consents?limit=200')).items;
+  const consent = consents.find((c) => (c.share_with_org_ids ?? []).length && c.purposes.includes('referral') && !c.withdrawn_on);
+  assert.ok(consent, 'a consent naming an organisation, for referral');
+  const link = (await caseworker.get(`/case-persons?person_id=${consent.person_id}&limit=10`)).items[0];
+  const named = consent.share_with_org_ids[0];
+  const orgs = (await caseworker.get('/organisations?limit=50')).items;
+  const notNamed = orgs.find((o) => !consent.share_with_org_ids.includes(o.id) && o.id !== 1);
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    await login(page, haven.url, users.caseworker);
+    await page.goto(`${haven.url}/referrals`);
+    await page.locator('#send-case').selectOption(String(link.case_id));
+    await page.locator('#send-consent_id').selectOption(String(consent.id));
+    await page.locator('#send-to_org_id').selectOption(String(notNamed.id));
+    await page.locator('#send-purpose').selectOption('referral');
+    await page.locator('#refs-send input[name="shared"][value="case_details"]').check();
+    // The consent does not name that organisation: said before sending, and nothing is sent.
+    await page.locator('#refs-send .notice.warning', { hasText: 'does not name' }).waitFor();
+    await page.getByRole('button', { name: 'Send the referral' }).click();
+    await page.locator('[data-field="consent_id"] .field-error', { hasText: 'does not name' }).waitFor();
+    const before = (await caseworker.get(`/referrals?case_id=${link.case_id}&limit=50`)).items.length;
+    await page.locator('#send-to_org_id').selectOption(String(named));
+    await page.getByRole('button', { name: 'Send the referral' }).click();
+    await page.getByText(/Referral RF-\d{4}-\d+ is sent\./).waitFor();
+    const after = (await caseworker.get(`/referrals?case_id=${link.case_id}&limit=50`)).items;
+    assert.equal(after.length, before + 1);
+    assert.ok(after.some((r) => r.to_org_id === named && r.consent_id === consent.id && r.status === 'pending'));
+    assert.deepEqual(b.problems, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test('audit log: auditors filter it, and break-glass reads are flagged', async () => {
   // A caseworker opens a case outside their own in an emergency.
   const all = (await admin.get('/cases?limit=100')).items;
