@@ -83,12 +83,13 @@ function Queue() {
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState<number | null>(null);
   const cursor = cursors[cursors.length - 1];
+  // Newest first by the index (score is not indexed); within a page, the likeliest pairs first.
   const page = useAsync(
-    (signal) => get<Page<RecordBase>>(`/duplicate-candidates${query({ status, sort: 'score', order: 'desc', limit: 20, cursor })}`, { signal }).catch((e) => {
-      // score is not an indexed field on every server: newest first then.
-      if (e instanceof ApiError && e.status === 400) return get<Page<RecordBase>>(`/duplicate-candidates${query({ status, limit: 20, cursor })}`, { signal });
-      throw e;
-    }),
+    (signal) =>
+      get<Page<RecordBase>>(`/duplicate-candidates${query({ status, sort: 'id', order: 'desc', limit: 20, cursor })}`, { signal }).then((p) => ({
+        ...p,
+        items: [...p.items].sort((a, b) => Number(b.score ?? 0) - Number(a.score ?? 0)),
+      })),
     [status, cursor],
   );
   useOnSaved(page.reload);

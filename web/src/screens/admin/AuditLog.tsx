@@ -22,7 +22,12 @@ interface Entry {
 
 const actions = ['read', 'list', 'search', 'create', 'update', 'export', 'report', 'login', 'login_failed', 'logout', 'break_glass', 'permission_change', 'password_reset', 'merge', 'merge_undo', 'audit_view'];
 type Filters = { user_id: string; kind: string; record_id: string; action: string; from: string; to: string };
-const empty: Filters = { user_id: '', kind: '', record_id: '', action: '', from: '', to: '' };
+/** The log reads oldest first: it opens on the last 30 days, so that the first page is recent. */
+function lastMonth(): Filters {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - 30);
+  return { user_id: '', kind: '', record_id: '', action: '', from: d.toISOString().slice(0, 10), to: '' };
+}
 
 function detailText(d: Entry['detail']): string {
   if (!d || typeof d !== 'object') return '';
@@ -33,8 +38,8 @@ function detailText(d: Entry['detail']): string {
 }
 
 export function AuditLog() {
-  const [typed, setTyped] = useState<Filters>(empty);
-  const [applied, setApplied] = useState<Filters>(empty);
+  const [typed, setTyped] = useState<Filters>(lastMonth);
+  const [applied, setApplied] = useState<Filters>(lastMonth);
   const [errors, setErrors] = useState<Partial<Record<keyof Filters, string>>>({});
   // Sequence numbers each page starts after, to go back.
   const [starts, setStarts] = useState<number[]>([]);
@@ -42,7 +47,7 @@ export function AuditLog() {
   const log = useAsync(
     (signal) =>
       get<{ items: Entry[]; next_after_seq?: number }>(
-        `/audit${query({ ...applied, from: applied.from ? `${applied.from}T00:00:00Z` : '', to: applied.to ? `${applied.to}T23:59:59Z` : '', after_seq: after, limit: 50 })}`,
+        `/audit${query({ ...applied, after_seq: after, limit: 50 })}`,
         { signal },
       ),
     [JSON.stringify(applied), after],
