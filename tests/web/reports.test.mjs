@@ -87,6 +87,9 @@ test('estimation: a pasted table, a refused one, and Haven’s own victims', asy
     await page.locator('#estimate-csv-error').waitFor();
     assert.match(await table.inputValue(), /ninety/);
 
+    // A table read from a file fills the text box.
+    await page.locator('#estimate-form input[type="file"]').setInputFiles({ name: 'lists.csv', mimeType: 'text/csv', buffer: Buffer.from('X,Y,count\n1,0,40\n0,1,30\n1,1,10\n') });
+    await page.waitForFunction(() => document.querySelector('#estimate-csv')?.value.startsWith('X,Y,count'));
     await page.getByRole('button', { name: 'Fill in an example' }).click();
     await page.getByRole('button', { name: 'Estimate', exact: true }).click();
     const headline = page.locator('.estimate-headline');
