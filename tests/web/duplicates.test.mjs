@@ -39,8 +39,17 @@ test('a pair is confirmed and merged, then the merge is undone; another is rejec
     await page.locator(`[data-pair="${other.id}"]`).waitFor({ state: 'detached' });
     assert.equal((await api.get(`/duplicate-candidates/${other.id}`)).status, 'rejected');
 
-    await card.getByRole('button', { name: 'Same person: merge…' }).click();
+    // By keyboard: Enter opens the dialog with focus inside it, Escape closes it and focus returns.
+    const open = card.getByRole('button', { name: 'Same person: merge…' });
+    await open.focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Merge two records of one person' });
+    await dialog.waitFor();
+    assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)));
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(await open.evaluate((b) => b === document.activeElement));
+    await open.click();
     await dialog.getByRole('radio').nth(1).check(); // keep the second record
     await dialog.getByRole('button', { name: 'Merge…' }).click();
     await dialog.locator('#merge-error', { hasText: 'Say why' }).waitFor();
