@@ -111,7 +111,7 @@ int run_case(const Case& c, const std::string& specs_dir) {
   std::printf("  %zu records, %llu candidate pairs holding %llu of %llu true pairs (blocking recall %.4f); %.2f s in all\n",
               l.record_count(), static_cast<unsigned long long>(l.candidate_pairs()), static_cast<unsigned long long>(found),
               static_cast<unsigned long long>(true_pairs), true_pairs ? static_cast<double>(found) / true_pairs : 1, elapsed);
-  std::printf("  EM: %d iterations%s, share of candidate pairs matching %.5f\n", model->em_iterations,
+  std::printf("  EM: %d iterations%s, prior %.3g\n", model->em_iterations,
               model->em_converged ? "" : " (not converged)", model->prior);
   Scores best, at_spec, at_half;
   std::uint64_t tp = 0;

@@ -6,8 +6,8 @@
 //   RecordList (CSV) ... --Linker::create--> values normalised and interned, blocks counted
 //                        (exploding blocks refused before any comparison)
 //                        --compare--> candidate pairs and their comparison vectors (2 threads)
-//                        --train--> Fellegi-Sunter model: u by random sampling of pairs, m (and
-//                        the blocked-space u) by EM, term frequencies for common values
+//                        --train--> Fellegi-Sunter model: u by random sampling of pairs, m by EM
+//                        per blocking rule, term frequencies for common values
 //                        --score--> match weights, probabilities, per-field weights
 //   cluster() --> entities without long chains of weak links; capture_history() --> the table
 //   `haven estimate` reads (one column per list).
@@ -96,8 +96,20 @@ enum class LinkType {
   kLinkAndDedupe,  // every pair
 };
 
+// How the model is trained (docs/linkage.md compares them on the benchmarks).
+enum class Training {
+  // As Splink: u from random pairs, m by EM over each blocking rule's pairs leaving out the
+  // rule's own fields, the prior over all comparable pairs. The default: best on every benchmark.
+  kPerRule,
+  // EM over all candidate pairs for m and for the candidates' own u (started from random
+  // pairs); the prior is the share of candidates that match. Misled when many non-matching
+  // candidates agree on the blocking fields (common names): kept for comparison.
+  kCandidates,
+};
+
 struct LinkSpec {
   LinkType link_type = LinkType::kLinkAndDedupe;
+  Training training = Training::kPerRule;
   std::string id_column;  // each list's record id column; empty: the row number
   std::vector<FieldSpec> fields;
   std::vector<BlockingRule> blocking;
@@ -107,7 +119,7 @@ struct LinkSpec {
   double threshold = 0.9;     // pairs from this probability are matches
   double review_from = 0.5;   // pairs from here up to the threshold are for a person to review
   double cluster_density = 0.5;  // clusters merge only if this share of their cross pairs match
-  std::uint64_t u_sample_pairs = 2'000'000;
+  std::uint64_t u_sample_pairs = 1'000'000;  // as Splink's examples
   int em_max_iterations = 200;
   std::uint64_t seed = 1;
 };
@@ -136,11 +148,13 @@ Result<RecordList> read_list(const std::string& path, const std::string& name, c
 
 struct FieldParameters {
   std::vector<double> m, u;    // per level, null level first (unused), else level last
-  std::vector<double> u_random;  // u from random pairs (for term-frequency adjustment)
+  std::vector<double> u_random;  // u from random pairs (equal to u when trained here; for term frequencies)
 };
 struct Model {
   LinkSpec spec;
-  double prior = 0;  // share of candidate (blocked) pairs that match, from EM
+  // kPerRule: the chance that two random comparable records match (Splink's
+  // probability_two_random_records_match); kCandidates: the share of candidate pairs that match.
+  double prior = 0;
   std::vector<FieldParameters> fields;
   int em_iterations = 0;
   bool em_converged = false;
@@ -198,7 +212,7 @@ class Linker {
 
   // Builds the candidate pairs and their comparison vectors (the long step).
   Status compare(const Progress& progress = {});
-  // u by random sampling, then EM. REQUIRES: compare() done.
+  // u by random sampling, then m by EM per blocking rule, then the prior. REQUIRES: compare() done.
   Result<Model> train(const Progress& progress = {}) const;
   // Scores every candidate pair with `model` (trained here or loaded, for the same spec) and
   // keeps those with probability >= min_probability. REQUIRES: compare() done.

@@ -168,13 +168,21 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
   const FieldValue& x = data.values[va];
   const FieldValue& y = data.values[vb];
   const std::vector<Level>& levels = spec.fields[f].levels;
+  // Computed once per pair even when several levels ask (Jaro-Winkler bands: 0.92, then 0.8).
+  double jaro_winkler_value = -1, jaro_value = -1;
   for (std::size_t l = 0; l < levels.size(); ++l) {
     const Level& level = levels[l];
     bool holds = false;
     switch (level.kind) {
       case Level::Kind::kExact: holds = va == vb; break;
-      case Level::Kind::kJaroWinkler: holds = va == vb || jaro_winkler(x.text, y.text) >= level.threshold; break;
-      case Level::Kind::kJaro: holds = va == vb || jaro(x.text, y.text) >= level.threshold; break;
+      case Level::Kind::kJaroWinkler:
+        if (jaro_winkler_value < 0) jaro_winkler_value = va == vb ? 1.0 : jaro_winkler(x.text, y.text);
+        holds = jaro_winkler_value >= level.threshold;
+        break;
+      case Level::Kind::kJaro:
+        if (jaro_value < 0) jaro_value = va == vb ? 1.0 : jaro(x.text, y.text);
+        holds = jaro_value >= level.threshold;
+        break;
       case Level::Kind::kLevenshtein: {
         const int limit = static_cast<int>(level.threshold);
         holds = va == vb || levenshtein(x.text, y.text, limit) <= limit;
@@ -303,6 +311,15 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
     list.values.shrink_to_fit();
   }
   impl->list_start.push_back(static_cast<std::uint32_t>(impl->ids.size()));
+  {
+    std::uint64_t within = 0;
+    for (std::size_t l = 0; l + 1 < impl->list_start.size(); ++l) {
+      const std::uint64_t n = impl->list_start[l + 1] - impl->list_start[l];
+      within += n * (n - 1) / 2;
+    }
+    const std::uint64_t every = total * (total - 1) / 2;
+    impl->all_pairs = spec.link_type == LinkType::kLinkOnly ? every - within : spec.link_type == LinkType::kDedupeOnly ? within : every;
+  }
   impl->spec = std::move(spec);
 
   // Blocking keys and block sizes, before any comparison.
@@ -401,6 +418,7 @@ Status Linker::compare(const Progress& progress) {
   const std::size_t total = d.ids.size();
   // Candidate pairs, each once: under the first rule whose keys agree.
   d.pairs.clear();
+  d.pair_rule.clear();
   for (std::size_t r = 0; r < d.keys.size(); ++r) {
     const std::vector<std::uint64_t>& keys = d.keys[r];
     std::vector<std::pair<std::uint64_t, std::uint32_t>> sorted;
@@ -417,7 +435,7 @@ Status Linker::compare(const Progress& progress) {
           if (!d.comparable(a, b)) continue;
           bool earlier = false;
           for (std::size_t e = 0; e < r && !earlier; ++e) earlier = d.keys[e][a] != 0 && d.keys[e][a] == d.keys[e][b];
-          if (!earlier) d.pairs.emplace_back(a, b);
+          if (!earlier) d.pairs.emplace_back(a, b), d.pair_rule.push_back(static_cast<std::uint8_t>(r));
         }
       i = j;
     }

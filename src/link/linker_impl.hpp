@@ -47,7 +47,9 @@ struct Linker::Impl {
   int threads = 2;
 
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  std::vector<std::uint8_t> pair_rule;  // the blocking rule that made each pair
   std::vector<std::uint8_t> levels;  // pairs.size() * fields.size()
+  std::uint64_t all_pairs = 0;        // comparable pairs without blocking
   bool compared = false;
 
   bool comparable(std::uint32_t a, std::uint32_t b) const {

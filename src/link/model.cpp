@@ -1,8 +1,8 @@
-// The Fellegi-Sunter model. u is first estimated from random pairs (almost all of which are
-// different people); then EM over the candidate pairs estimates the share of matches among them,
-// m, and the u of the candidate pairs (which agree more often than random pairs: the blocking
-// chose them for agreeing). Comparison vectors are counted into distinct patterns first, so an
-// EM iteration costs the number of patterns (hundreds), not the number of pairs (millions).
+// The Fellegi-Sunter model, trained as Splink does: u from random pairs (almost all of which are
+// different people), m by EM over the candidate pairs of each blocking rule, the prior (the chance
+// that two random records match) from the expected number of matches among the candidates.
+// Comparison vectors are counted into distinct patterns first, so an EM iteration costs the
+// number of patterns (hundreds), not the number of pairs (millions).
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
@@ -93,62 +93,201 @@ Result<Model> Linker::train(const Progress& progress) const {
     model.fields[f].u = u;
   }
 
-  // Distinct comparison vectors and their counts.
-  // Keyed by the vector's bytes as a string (GCC 12 warns falsely on maps keyed by byte vectors).
-  std::unordered_map<std::string, std::uint64_t> pattern_counts;
-  for (std::size_t i = 0; i < d.pairs.size(); ++i)
-    ++pattern_counts[std::string(reinterpret_cast<const char*>(&d.levels[i * fields]), fields)];
-  std::vector<std::string> patterns;
-  std::vector<double> weights;
-  for (auto& [pattern, count] : pattern_counts) patterns.push_back(pattern), weights.push_back(static_cast<double>(count));
-  std::sort(patterns.begin(), patterns.end());  // a fixed order: the same sums, bit for bit, every run
-  for (std::size_t p = 0; p < patterns.size(); ++p) weights[p] = static_cast<double>(pattern_counts[patterns[p]]);
+  if (d.spec.training == Training::kCandidates) {
+    // EM over the candidate pairs for the share of matches among them, m, and the candidates' own
+    // u (started from the random-pair u): the candidates agree more often than random pairs, as
+    // the blocking chose them for agreeing, and this u says by how much.
+    // Distinct comparison vectors and their counts.
+    // Keyed by the vector's bytes as a string (GCC 12 warns falsely on maps keyed by byte vectors).
+    std::unordered_map<std::string, std::uint64_t> pattern_counts;
+    for (std::size_t i = 0; i < d.pairs.size(); ++i)
+      ++pattern_counts[std::string(reinterpret_cast<const char*>(&d.levels[i * fields]), fields)];
+    std::vector<std::string> patterns;
+    std::vector<double> weights;
+    for (auto& [pattern, count] : pattern_counts) patterns.push_back(pattern), weights.push_back(static_cast<double>(count));
+    std::sort(patterns.begin(), patterns.end());  // a fixed order: the same sums, bit for bit, every run
+    for (std::size_t p = 0; p < patterns.size(); ++p) weights[p] = static_cast<double>(pattern_counts[patterns[p]]);
 
-  // Starting m: most matches agree exactly, fewer at each weaker level.
+    // Starting m: most matches agree exactly, fewer at each weaker level.
+    for (std::size_t f = 0; f < fields; ++f) {
+      std::vector<double> m(level_count(d.spec.fields[f]), 0);
+      double share = 0.7;
+      for (std::size_t l = 1; l < m.size(); ++l) m[l] = share, share /= 3;
+      m.back() = 0.05;
+      normalise(m);
+      model.fields[f].m = m;
+    }
+    double prior = 0.1;
+    const std::size_t P = patterns.size();
+    std::vector<double> posterior(P);
+    for (int iteration = 1; iteration <= d.spec.em_max_iterations; ++iteration) {
+      model.em_iterations = iteration;
+      double matched = 0, total = 0;
+      for (std::size_t p = 0; p < P; ++p) {
+        double log_ratio = std::log(prior) - std::log1p(-prior);
+        for (std::size_t f = 0; f < fields; ++f) {
+          const auto l = static_cast<std::uint8_t>(patterns[p][f]);
+          if (l) log_ratio += std::log(model.fields[f].m[l]) - std::log(model.fields[f].u[l]);
+        }
+        posterior[p] = 1 / (1 + std::exp(-log_ratio));
+        matched += posterior[p] * weights[p];
+        total += weights[p];
+      }
+      double change = std::fabs(matched / total - prior);
+      prior = std::clamp(matched / total, 1e-9, 1 - 1e-9);
+      for (std::size_t f = 0; f < fields; ++f) {
+        std::vector<double> m(level_count(d.spec.fields[f]), 0), u(m.size(), 0);
+        for (std::size_t p = 0; p < P; ++p) {
+          const auto l = static_cast<std::uint8_t>(patterns[p][f]);
+          if (l == 0) continue;
+          m[l] += posterior[p] * weights[p];
+          u[l] += (1 - posterior[p]) * weights[p];
+        }
+        normalise(m), normalise(u);
+        for (std::size_t l = 1; l < m.size(); ++l)
+          change = std::max({change, std::fabs(m[l] - model.fields[f].m[l]), std::fabs(u[l] - model.fields[f].u[l])});
+        model.fields[f].m = m, model.fields[f].u = u;
+      }
+      if (progress) progress(iteration, d.spec.em_max_iterations);
+      if (change < 1e-7) {
+        model.em_converged = true;
+        break;
+      }
+    }
+    model.prior = prior;
+    return model;
+  }
+
+  // m by EM per blocking rule, as Splink trains: the pairs a rule made agree on its own fields by
+  // construction, so those fields are left out of that rule's EM and their m comes from the
+  // other rules; the other fields of those pairs are as good as random for non-matches, so u
+  // stays the random-pair u. A field that every rule uses gets its m from EM over all pairs.
+  const std::size_t rules = d.spec.blocking.size();
+  std::vector<std::vector<bool>> uses(rules, std::vector<bool>(fields, false));
+  for (std::size_t r = 0; r < rules; ++r)
+    for (const BlockingKey& k : d.spec.blocking[r].keys) uses[r][k.field] = true;
+  auto patterns_of = [&](int rule) {  // rule -1: every pair
+    std::unordered_map<std::string, std::uint64_t> counts;  // keyed by the vector's bytes
+    for (std::size_t i = 0; i < d.pairs.size(); ++i)
+      // Every candidate the rule makes, also those an earlier rule made first: otherwise a later
+      // rule would see only pairs that disagree on the earlier rules' fields.
+      if (rule < 0 || (d.keys[rule][d.pairs[i].first] != 0 && d.keys[rule][d.pairs[i].first] == d.keys[rule][d.pairs[i].second])) ++counts[std::string(reinterpret_cast<const char*>(&d.levels[i * fields]), fields)];
+    std::vector<std::pair<std::string, double>> out;
+    for (auto& [pattern, count] : counts) out.emplace_back(pattern, static_cast<double>(count));
+    std::sort(out.begin(), out.end());  // a fixed order: the same sums, bit for bit, every run
+    return out;
+  };
+  std::vector<std::vector<double>> start_m(fields);
   for (std::size_t f = 0; f < fields; ++f) {
     std::vector<double> m(level_count(d.spec.fields[f]), 0);
     double share = 0.7;
     for (std::size_t l = 1; l < m.size(); ++l) m[l] = share, share /= 3;
     m.back() = 0.05;
     normalise(m);
+    start_m[f] = m;
+  }
+  // EM for the share of matches and m of the included fields, u fixed.
+  auto em = [&](const std::vector<std::pair<std::string, double>>& patterns, const std::vector<bool>& included,
+                std::vector<std::vector<double>>& m, int& iterations, bool& converged) {
+    double prior = 0.1;
+    std::vector<double> posterior(patterns.size());
+    converged = false;
+    for (iterations = 1; iterations <= d.spec.em_max_iterations; ++iterations) {
+      double matched = 0, total = 0;
+      for (std::size_t p = 0; p < patterns.size(); ++p) {
+        double log_ratio = std::log(prior) - std::log1p(-prior);
+        for (std::size_t f = 0; f < fields; ++f) {
+          const auto l = static_cast<std::uint8_t>(patterns[p].first[f]);
+          if (l && included[f]) log_ratio += std::log(m[f][l]) - std::log(model.fields[f].u[l]);
+        }
+        posterior[p] = 1 / (1 + std::exp(-log_ratio));
+        matched += posterior[p] * patterns[p].second;
+        total += patterns[p].second;
+      }
+      double change = std::fabs(matched / total - prior);
+      prior = std::clamp(matched / total, 1e-9, 1 - 1e-9);
+      for (std::size_t f = 0; f < fields; ++f) {
+        if (!included[f]) continue;
+        std::vector<double> next(m[f].size(), 0);
+        for (std::size_t p = 0; p < patterns.size(); ++p) {
+          const auto l = static_cast<std::uint8_t>(patterns[p].first[f]);
+          if (l) next[l] += posterior[p] * patterns[p].second;
+        }
+        normalise(next);
+        for (std::size_t l = 1; l < next.size(); ++l) change = std::max(change, std::fabs(next[l] - m[f][l]));
+        m[f] = next;
+      }
+      if (progress) progress(iterations, d.spec.em_max_iterations);
+      if (change < 1e-7) {
+        converged = true;
+        break;
+      }
+    }
+    return prior;
+  };
+  std::vector<std::vector<double>> m_sum(fields);
+  std::vector<int> m_rules(fields, 0);
+  model.em_converged = true;
+  for (std::size_t r = 0; r < rules; ++r) {
+    const auto patterns = patterns_of(static_cast<int>(r));
+    if (patterns.empty()) continue;
+    std::vector<bool> included(fields);
+    bool any = false;
+    for (std::size_t f = 0; f < fields; ++f) included[f] = !uses[r][f], any = any || included[f];
+    if (!any) continue;
+    std::vector<std::vector<double>> m = start_m;
+    int iterations = 0;
+    bool converged = false;
+    em(patterns, included, m, iterations, converged);
+    model.em_iterations += iterations;
+    model.em_converged = model.em_converged && converged;
+    for (std::size_t f = 0; f < fields; ++f) {
+      if (!included[f]) continue;
+      if (m_sum[f].empty()) m_sum[f].assign(m[f].size(), 0);
+      for (std::size_t l = 1; l < m[f].size(); ++l) m_sum[f][l] += m[f][l];
+      ++m_rules[f];
+    }
+  }
+  const auto all_patterns = patterns_of(-1);
+  bool fallback = false;
+  for (std::size_t f = 0; f < fields; ++f) fallback = fallback || m_rules[f] == 0;
+  if (fallback) {
+    std::vector<std::vector<double>> m = start_m;
+    int iterations = 0;
+    bool converged = false;
+    em(all_patterns, std::vector<bool>(fields, true), m, iterations, converged);
+    model.em_iterations += iterations;
+    model.em_converged = model.em_converged && converged;
+    for (std::size_t f = 0; f < fields; ++f)
+      if (m_rules[f] == 0) m_sum[f] = m[f], m_rules[f] = 1;
+  }
+  for (std::size_t f = 0; f < fields; ++f) {
+    std::vector<double> m(m_sum[f].size(), 0);
+    for (std::size_t l = 1; l < m.size(); ++l) m[l] = m_sum[f][l] / m_rules[f];
+    normalise(m);
     model.fields[f].m = m;
   }
-  double prior = 0.1;
-  const std::size_t P = patterns.size();
-  std::vector<double> posterior(P);
-  for (int iteration = 1; iteration <= d.spec.em_max_iterations; ++iteration) {
-    model.em_iterations = iteration;
-    double matched = 0, total = 0;
-    for (std::size_t p = 0; p < P; ++p) {
-      double log_ratio = std::log(prior) - std::log1p(-prior);
-      for (std::size_t f = 0; f < fields; ++f) {
-        const auto l = static_cast<std::uint8_t>(patterns[p][f]);
-        if (l) log_ratio += std::log(model.fields[f].m[l]) - std::log(model.fields[f].u[l]);
-      }
-      posterior[p] = 1 / (1 + std::exp(-log_ratio));
-      matched += posterior[p] * weights[p];
-      total += weights[p];
-    }
-    double change = std::fabs(matched / total - prior);
-    prior = std::clamp(matched / total, 1e-9, 1 - 1e-9);
+  // The prior over every comparable pair (Splink's probability_two_random_records_match), by the
+  // fixed point of: expected matches = the candidates' posteriors summed (pairs no rule made are
+  // taken as non-matches).
+  const double all_pairs = static_cast<double>(std::max<std::uint64_t>(d.all_pairs, 1));
+  std::vector<double> bayes(all_patterns.size(), 0);
+  for (std::size_t p = 0; p < all_patterns.size(); ++p)
     for (std::size_t f = 0; f < fields; ++f) {
-      std::vector<double> m(level_count(d.spec.fields[f]), 0), u(m.size(), 0);
-      for (std::size_t p = 0; p < P; ++p) {
-        const auto l = static_cast<std::uint8_t>(patterns[p][f]);
-        if (l == 0) continue;
-        m[l] += posterior[p] * weights[p];
-        u[l] += (1 - posterior[p]) * weights[p];
-      }
-      normalise(m), normalise(u);
-      for (std::size_t l = 1; l < m.size(); ++l)
-        change = std::max({change, std::fabs(m[l] - model.fields[f].m[l]), std::fabs(u[l] - model.fields[f].u[l])});
-      model.fields[f].m = m, model.fields[f].u = u;
+      const auto l = static_cast<std::uint8_t>(all_patterns[p].first[f]);
+      if (l) bayes[p] += std::log(model.fields[f].m[l]) - std::log(model.fields[f].u[l]);
     }
-    if (progress) progress(iteration, d.spec.em_max_iterations);
-    if (change < 1e-7) {
-      model.em_converged = true;
+  double prior = std::clamp(static_cast<double>(d.pairs.size()) / all_pairs * 0.1, 1e-15, 0.5);
+  for (int i = 0; i < 500; ++i) {
+    double matches = 0;
+    for (std::size_t p = 0; p < all_patterns.size(); ++p)
+      matches += all_patterns[p].second / (1 + std::exp(-(std::log(prior) - std::log1p(-prior) + bayes[p])));
+    const double next = std::clamp(matches / all_pairs, 1e-15, 0.5);
+    if (std::fabs(next - prior) < 1e-12 * std::max(prior, 1e-300) + 1e-18) {
+      prior = next;
       break;
     }
+    prior = next;
   }
   model.prior = prior;
   return model;
@@ -261,7 +400,7 @@ Json model_to_json(const Model& model) {
             {"em_converged", model.em_converged},
             {"candidate_pairs", model.candidate_pairs},
             {"sampled_pairs", model.sampled_pairs},
-            {"prior_is_among", "candidate pairs"}}}};
+            {"prior_is_among", model.spec.training == Training::kPerRule ? "all comparable pairs" : "candidate pairs"}}}};
 }
 
 Result<Model> model_from_json(const Json& json) {
@@ -309,9 +448,10 @@ Result<Model> model_from_json(const Json& json) {
 std::string describe_model(const Model& model) {
   std::ostringstream out;
   out << std::setprecision(4);
-  out << "Share of candidate pairs that match: " << model.prior << " (EM, " << model.em_iterations << " iterations"
+  out << (model.spec.training == Training::kPerRule ? "Chance that two random records match: " : "Share of candidate pairs that match: ")
+      << model.prior << " (EM, " << model.em_iterations << " iterations"
       << (model.em_converged ? ", converged" : ", NOT converged: raise em_max_iterations") << "; "
-      << model.candidate_pairs << " candidate pairs, u from " << model.sampled_pairs << " random pairs)\n";
+      << model.candidate_pairs << " candidate pairs; u from " << model.sampled_pairs << " random pairs)\n";
   out << std::left << std::setw(18) << "field" << std::setw(28) << "level" << std::right << std::setw(10) << "m"
       << std::setw(12) << "u" << std::setw(12) << "u random" << std::setw(9) << "weight" << "\n";
   for (std::size_t f = 0; f < model.spec.fields.size(); ++f) {

@@ -168,7 +168,7 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
 
 Result<LinkSpec> parse_spec(const Json& json) {
   if (!json.is_object()) return invalid("a linkage specification is a JSON object", "");
-  HAVEN_TRY(only_keys(json, {"link_type", "id_column", "fields", "blocking", "max_block_pairs", "max_pairs", "threshold",
+  HAVEN_TRY(only_keys(json, {"link_type", "training", "id_column", "fields", "blocking", "max_block_pairs", "max_pairs", "threshold",
                              "review_from", "cluster_density", "u_sample_pairs", "em_max_iterations", "seed"},
                       ""));
   LinkSpec spec;
@@ -178,6 +178,12 @@ Result<LinkSpec> parse_spec(const Json& json) {
     for (const auto& [name, type] : kLinkTypes)
       if (v.is_string() && v.get<std::string>() == name) spec.link_type = type, found = true;
     if (!found) return invalid("link_type must be link_only, dedupe_only or link_and_dedupe", "/link_type");
+  }
+  if (json.contains("training")) {
+    const Json& v = json.at("training");
+    if (v.is_string() && v.get<std::string>() == "candidates") spec.training = Training::kCandidates;
+    else if (v.is_string() && v.get<std::string>() == "per_rule") spec.training = Training::kPerRule;
+    else return invalid("training must be candidates or per_rule", "/training");
   }
   if (json.contains("id_column")) {
     if (!json.at("id_column").is_string()) return invalid("id_column must be a column name", "/id_column");
@@ -280,6 +286,7 @@ Json spec_to_json(const LinkSpec& spec) {
   Json out = Json::object();
   for (const auto& [name, type] : kLinkTypes)
     if (type == spec.link_type) out["link_type"] = name;
+  out["training"] = spec.training == Training::kCandidates ? "candidates" : "per_rule";
   if (!spec.id_column.empty()) out["id_column"] = spec.id_column;
   Json fields = Json::array();
   for (const FieldSpec& f : spec.fields) {

@@ -16,24 +16,24 @@ double jaro(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return 0;
   if (a == b) return 1;
   if (a.size() > b.size()) std::swap(a, b);
+  // Flags on the stack for names (up to 64 bytes), on the heap beyond.
   constexpr std::size_t kStack = 64;
-  std::array<bool, kStack> a_stack{}, b_stack{};
-  std::vector<bool> a_heap, b_heap;
-  const bool heap = b.size() > kStack;
-  if (heap) a_heap.assign(a.size(), false), b_heap.assign(b.size(), false);
-  auto a_used = [&](std::size_t i) -> bool { return heap ? a_heap[i] : a_stack[i]; };
-  auto b_used = [&](std::size_t i) -> bool { return heap ? b_heap[i] : b_stack[i]; };
-  auto set_a = [&](std::size_t i) { heap ? (void)(a_heap[i] = true) : (void)(a_stack[i] = true); };
-  auto set_b = [&](std::size_t i) { heap ? (void)(b_heap[i] = true) : (void)(b_stack[i] = true); };
-
+  std::array<char, kStack> a_stack{}, b_stack{};
+  std::vector<char> a_heap, b_heap;
+  char* a_used = a_stack.data();
+  char* b_used = b_stack.data();
+  if (b.size() > kStack) {
+    a_heap.assign(a.size(), 0), b_heap.assign(b.size(), 0);
+    a_used = a_heap.data(), b_used = b_heap.data();
+  }
   const std::size_t window = b.size() / 2 > 0 ? b.size() / 2 - 1 : 0;
   std::size_t matches = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::size_t lo = i > window ? i - window : 0;
     const std::size_t hi = std::min(b.size(), i + window + 1);
     for (std::size_t j = lo; j < hi; ++j) {
-      if (b_used(j) || a[i] != b[j]) continue;
-      set_a(i), set_b(j);
+      if (b_used[j] || a[i] != b[j]) continue;
+      a_used[i] = b_used[j] = 1;
       ++matches;
       break;
     }
@@ -41,8 +41,8 @@ double jaro(std::string_view a, std::string_view b) {
   if (matches == 0) return 0;
   std::size_t transpositions = 0, j = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!a_used(i)) continue;
-    while (!b_used(j)) ++j;
+    if (!a_used[i]) continue;
+    while (!b_used[j]) ++j;
     if (a[i] != b[j]) ++transpositions;
     ++j;
   }
@@ -61,7 +61,10 @@ double jaro_winkler(std::string_view a, std::string_view b) {
 int levenshtein(std::string_view a, std::string_view b, int limit) {
   if (a.size() > b.size()) std::swap(a, b);
   if (static_cast<int>(b.size() - a.size()) > limit) return limit + 1;
-  std::vector<int> row(a.size() + 1);
+  std::array<int, 65> row_stack{};
+  std::vector<int> row_heap;
+  int* row = row_stack.data();
+  if (a.size() >= row_stack.size()) row_heap.resize(a.size() + 1), row = row_heap.data();
   for (std::size_t i = 0; i <= a.size(); ++i) row[i] = static_cast<int>(i);
   for (std::size_t j = 1; j <= b.size(); ++j) {
     int diagonal = row[0];
