@@ -20,7 +20,10 @@ interface Entry {
   hash: string;
 }
 
-const actions = ['read', 'list', 'search', 'create', 'update', 'export', 'report', 'login', 'login_failed', 'logout', 'break_glass', 'permission_change', 'password_reset', 'merge', 'merge_undo', 'audit_view'];
+const actions = ['read', 'list', 'search', 'create', 'update', 'attach', 'export', 'report', 'estimate', 'login', 'login_failed', 'login_throttled', 'logout', 'csrf_refused', 'break_glass', 'permission_change', 'password_change', 'password_reset', 'totp_enabled', 'merge', 'merge_undo', 'duplicate_confirm', 'duplicate_reject', 'referral_accept', 'referral_decline', 'referral_revoke', 'audit_view'] as const;
+
+/** An action in words; one the page does not know (added to the server later) as it is logged. */
+const actionLabel = (a: string) => ((actions as readonly string[]).includes(a) ? t(`audit.act.${a as (typeof actions)[number]}`) : a.replace(/_/g, ' '));
 type Filters = { user_id: string; kind: string; record_id: string; action: string; from: string; to: string };
 /** The log reads oldest first: it opens on the last 30 days, so that the first page is recent. */
 function lastMonth(): Filters {
@@ -92,7 +95,7 @@ export function AuditLog() {
               <option value="">{t('list.any')}</option>
               {actions.map((a) => (
                 <option value={a} key={a}>
-                  {a === 'break_glass' ? t('audit.breakGlass') : a.replace(/_/g, ' ')}
+                  {actionLabel(a)}
                 </option>
               ))}
             </select>
@@ -136,7 +139,7 @@ export function AuditLog() {
                       <td>
                         <bdi>{e.actor}</bdi> <span class="mono">#{e.user_id}</span>
                       </td>
-                      <td>{flagged ? <Badge tone="bad">⚑ {t('audit.breakGlass')}</Badge> : e.action.replace(/_/g, ' ')}</td>
+                      <td>{flagged ? <Badge tone="bad">⚑ {t('audit.breakGlass')}</Badge> : actionLabel(e.action)}</td>
                       <td>{e.kind ? `${e.kind}${e.record_id ? ` #${e.record_id}` : ''}` : ''}</td>
                       <td class="small" dir="auto">
                         {detailText(e.detail)}
