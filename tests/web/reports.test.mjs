@@ -68,6 +68,15 @@ test('reports: parameters, "<5" cells, charts and downloads', async () => {
     }, xlsxHref);
     assert.equal(xlsx.status, 200);
     assert.deepEqual(xlsx.head, [0x50, 0x4b]);
+
+    // In Hindi and French: the page's own words change; the numbers stay.
+    await page.getByLabel('Language').selectOption('hi');
+    await page.getByRole('heading', { level: 1, name: 'रिपोर्ट' }).waitFor();
+    await page.getByRole('link', { name: 'न्याय तक का समय' }).waitFor();
+    await page.getByLabel('भाषा').selectOption('fr');
+    await page.getByRole('heading', { level: 2, name: 'Paramètres' }).waitFor();
+    await page.getByLabel('Langue').selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
     assert.deepEqual(b.problems, []);
   } finally {
     await b.close();
