@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/api.hpp"
+#include "api/http.hpp"
 #include "audit/audit.hpp"
 #include "dedupe/dedupe.hpp"
 
@@ -690,6 +691,14 @@ TEST(ApiHealth, AServerWhoseDatabaseIsUnreachableAnswers503) {
   EXPECT_EQ(health->status, 503);
   EXPECT_NE(metrics->body.find("haven_database_up 0"), std::string::npos) << metrics->body;
   EXPECT_EQ(metrics->body.find("haven_persons_indexed"), std::string::npos) << "no finder, no gauge";
+}
+
+TEST(AcceptEncoding, BrotliIsTakenOutTheRestKept) {
+  EXPECT_EQ(http::without_brotli("gzip, deflate, br, zstd"), "gzip, deflate, zstd");
+  EXPECT_EQ(http::without_brotli("br;q=1.0, gzip;q=0.8"), "gzip;q=0.8");
+  EXPECT_EQ(http::without_brotli("br"), "");
+  EXPECT_EQ(http::without_brotli("identity"), "identity");
+  EXPECT_EQ(http::without_brotli("brotli-ish, gzip"), "brotli-ish, gzip");
 }
 
 }  // namespace

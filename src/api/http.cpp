@@ -77,6 +77,22 @@ Result<Json> typed_value(const FieldSpec* field, const std::string& name, const 
 
 }  // namespace
 
+std::string without_brotli(std::string_view accept_encoding) {
+  std::string kept;
+  while (!accept_encoding.empty()) {
+    const std::size_t comma = accept_encoding.find(',');
+    std::string_view item = accept_encoding.substr(0, comma);
+    accept_encoding = comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
+    std::string_view coding = item.substr(0, item.find(';'));
+    while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    if (coding == "br" || coding == "BR" || coding == "Br" || coding.empty()) continue;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    kept += (kept.empty() ? "" : ", ") + std::string(item);
+  }
+  return kept;
+}
+
 void send_problem(httplib::Response& res, int status, const std::string& detail, const std::string& field,
                   const char* code) {
   Json body = {{"type", std::string("https://haven.invalid/problems/") + (code ? code : "error")},

@@ -22,6 +22,8 @@ Result<std::int64_t> parse_id(const std::string& text);
 Result<ListQuery> parse_list_query(const EntitySpec& spec, const httplib::Request& req);
 // The value of cookie `name` in the Cookie header, or empty. (cpp-httplib 0.11 parses none.)
 std::string cookie_value(const httplib::Request& req, std::string_view name);
+// An Accept-Encoding header value without "br" (and its parameters); the rest as sent.
+std::string without_brotli(std::string_view accept_encoding);
 // The value of a query parameter as a whole number (0 when absent).
 Result<std::int64_t> integer_param(const httplib::Request& req, const std::string& name);
 

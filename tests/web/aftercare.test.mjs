@@ -64,6 +64,7 @@ test('a survivor’s plan, services and assessments over time, with the restored
     await page.getByTestId('restored-status').getByText('Restored', { exact: true }).waitFor();
     // The chart of scores over time is drawn (uPlot on a canvas).
     await page.locator('#care-assessments .chart canvas').waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'aftercare');
     assert.deepEqual(b.problems, []);
   } finally {

@@ -122,6 +122,7 @@ test('a legal case: stages in order with what is not possible explained, verdict
     await page.locator('#legal-hearings').getByRole('button', { name: 'Create' }).click();
     await page.locator('#legal-hearings .calendar li').first().waitFor();
     await page.locator('#legal-hearings .calendar h3', { hasText: '2026' }).waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'legal-case');
     assert.deepEqual(b.problems, []);
   } finally {

@@ -7,7 +7,7 @@ import { spawn, execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 
@@ -25,13 +25,17 @@ function havenBinary() {
   return bin;
 }
 
-/** A demo data directory served on a free port; stop() ends the server and removes the data. */
-export async function startHaven({ persons = 300, seed = 7 } = {}) {
+/**
+ * A demo data directory served on a free port; stop() ends the server and removes the data.
+ * With `data`, an existing data directory (HAVEN_PASSPHRASE from the environment) is served and kept.
+ */
+export async function startHaven({ persons = 300, seed = 7, data } = {}) {
   const bin = havenBinary();
-  const dir = mkdtempSync(join(tmpdir(), 'haven-web-'));
-  const env = { ...process.env, HAVEN_PASSPHRASE: passphrase };
-  await run(bin, ['demo', '--data', join(dir, 'data'), '--persons', String(persons), '--seed', String(seed)], { env, maxBuffer: 1 << 24 });
-  const server = spawn(bin, ['serve', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const dir = data ? null : mkdtempSync(join(tmpdir(), 'haven-web-'));
+  const env = { ...process.env, HAVEN_PASSPHRASE: data ? process.env.HAVEN_PASSPHRASE : passphrase };
+  const dataDir = data ?? join(dir, 'data');
+  if (!data) await run(bin, ['demo', '--data', dataDir, '--persons', String(persons), '--seed', String(seed)], { env, maxBuffer: 1 << 24 });
+  const server = spawn(bin, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`haven serve did not start:\n${log}`)), 60000);
@@ -56,7 +60,7 @@ export async function startHaven({ persons = 300, seed = 7 } = {}) {
     async stop() {
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -137,8 +141,9 @@ export async function login(page, url, username, pass = passwordOf(username)) {
 
 /** Writes a screenshot of the page when HAVEN_SCREENSHOTS names a directory. */
 export async function screenshot(page, name) {
-  const dir = process.env.HAVEN_SCREENSHOTS;
-  if (!dir) return;
+  if (!process.env.HAVEN_SCREENSHOTS) return;
+  // Relative to the repository (ctest runs tests in the build directory).
+  const dir = resolve(new URL('../../', import.meta.url).pathname, process.env.HAVEN_SCREENSHOTS);
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false });
 }

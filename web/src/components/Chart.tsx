@@ -10,7 +10,7 @@ export interface Series {
 }
 
 // Distinguishable colours with 3:1 contrast against white (WCAG non-text contrast).
-const palette = ['#1d4e89', '#b3261e', '#0b6e4f', '#8a4b08', '#6a1b9a', '#00606b'];
+const palette = ['#1d4e89', '#b3261e', '#0b6e4f', '#8a4b08', '#6a1b9a', '#c2185b'];
 
 /** x: dates (YYYY-MM-DD); one line per series; y from yMin to yMax. */
 export function LineChart({ x, series, yMin, yMax, label, xLabel }: { x: string[]; series: Series[]; yMin?: number; yMax?: number; label: string; xLabel: string }) {
@@ -33,7 +33,8 @@ export function LineChart({ x, series, yMin, yMax, label, xLabel }: { x: string[
         scales: { x: { time: true }, y: { range: [yMin ?? 0, yMax ?? 1] } },
         axes: [{ values: (_u, ticks) => ticks.map((s) => formatDate(new Date(s * 1000).toISOString())) }, { values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? String(v) : '')) }],
         series: [{ label: xLabel }, ...series.map((s, i) => ({ label: s.label, stroke: palette[i % palette.length]!, width: 2, points: { size: 7 } }))],
-        legend: { show: true },
+        // The legend names the lines; values under the pointer would only repeat the table below.
+        legend: { show: true, live: false },
       },
       [xs, ...series.map((s) => s.values)] as uPlot.AlignedData,
       el,

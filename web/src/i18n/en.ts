@@ -93,7 +93,7 @@ export const en = {
   'intake.saveReport': 'Save the report',
   'intake.reportSaved': 'Report {code} is saved.',
   'intake.registerPerson': 'Register this person',
-  'intake.maybeSame': 'Already registered? {n} similar people',
+  'intake.maybeSame': 'Already registered? Similar people found: {n}',
   'intake.maybeSameHelp': 'Check whether the person is one of these before registering them again. Use the existing record if it is the same person.',
   'intake.score': '{score}% similar',
   'intake.useThis': 'This is the same person: use this record',

@@ -92,7 +92,7 @@ export const es: Record<MessageKey, string> = {
   'intake.saveReport': 'Guardar el reporte',
   'intake.reportSaved': 'El reporte {code} está guardado.',
   'intake.registerPerson': 'Inscribir a esta persona',
-  'intake.maybeSame': '¿Ya inscrita? {n} personas parecidas',
+  'intake.maybeSame': '¿Ya inscrita? Personas parecidas: {n}',
   'intake.maybeSameHelp': 'Compruebe si la persona es una de estas antes de inscribirla de nuevo. Use el registro existente si es la misma persona.',
   'intake.score': '{score} % parecida',
   'intake.useThis': 'Es la misma persona: usar este registro',

@@ -92,7 +92,7 @@ export const fr: Record<MessageKey, string> = {
   'intake.saveReport': 'Enregistrer le signalement',
   'intake.reportSaved': 'Le signalement {code} est enregistré.',
   'intake.registerPerson': 'Inscrire cette personne',
-  'intake.maybeSame': 'Déjà inscrite ? {n} personnes semblables',
+  'intake.maybeSame': 'Déjà inscrite ? Personnes semblables : {n}',
   'intake.maybeSameHelp': 'Vérifiez si la personne est l’une d’elles avant de l’inscrire à nouveau. Utilisez la fiche existante s’il s’agit de la même personne.',
   'intake.score': 'Semblable à {score} %',
   'intake.useThis': 'C’est la même personne : utiliser cette fiche',

@@ -92,7 +92,7 @@ export const hi: Record<MessageKey, string> = {
   'intake.saveReport': 'सूचना सहेजें',
   'intake.reportSaved': 'सूचना {code} सहेज ली गई है।',
   'intake.registerPerson': 'इस व्यक्ति का पंजीकरण करें',
-  'intake.maybeSame': 'पहले से पंजीकृत? {n} मिलते-जुलते व्यक्ति',
+  'intake.maybeSame': 'पहले से पंजीकृत? मिलते-जुलते व्यक्ति: {n}',
   'intake.maybeSameHelp': 'दोबारा पंजीकरण से पहले जाँचें कि क्या व्यक्ति इनमें से कोई है। यदि वही व्यक्ति है तो मौजूदा रिकॉर्ड का उपयोग करें।',
   'intake.score': '{score}% मिलता-जुलता',
   'intake.useThis': 'यह वही व्यक्ति है: यह रिकॉर्ड उपयोग करें',
