@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/link_command.hpp"
 
 namespace {
 
@@ -191,6 +192,8 @@ int main(int argc, char** argv) {
   estimate_cmd->add_flag("--json", estimate.json, "Print one JSON object instead of the report");
   estimate_cmd->add_option("--chart", estimate.chart, "Also write an SVG chart of observed against fitted counts to this file");
 
+  auto link_commands = add_link_commands(app);
+
   auto* version_cmd = app.add_subcommand("version", "Print the version of Haven, its schema and SQLite.");
 
   try {
@@ -219,6 +222,7 @@ int main(int argc, char** argv) {
     return run_audit(audit);
   }
   if (estimate_cmd->parsed()) return run_estimate(estimate);
+  if (const int code = run_link_commands(*link_commands); code >= 0) return code;
   if (version_cmd->parsed()) return run_version();
   return 2;
 }

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End to end through haven link and haven encode: FEBRL lists linked without labels, the capture
+# history read by haven estimate, privacy-preserving linkage of encoded lists, and every bad input
+# of the linkage issue refused with its message (exit 3, nothing written).
+# Usage: link_cli_test.sh HAVEN_BINARY REPOSITORY_ROOT LINKAGE_DATA_DIR
+set -uo pipefail
+haven=$1 root=$2 data=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1; shift
+  if "$@" >"$work/out" 2>"$work/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name"; tail -5 "$work/err"; fi
+}
+check_refused() {  # check_refused NAME CODE MESSAGE COMMAND...: exit CODE, MESSAGE on stderr
+  local name=$1 code=$2 message=$3; shift 3
+  "$@" >"$work/out" 2>"$work/err"; local got=$?
+  if [ "$got" -eq "$code" ] && grep -qF -- "$message" "$work/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $name (exit $got, expected $code with \"$message\")"; head -5 "$work/err"; fi
+}
+specs=$root/docs/linkage
+febrl=$data/febrl
+
+check "--help link" "$haven" link --help
+check "--help encode" "$haven" encode --help
+
+# Three agencies' lists drawn from FEBRL 4 (people overlapping, each agency's own typing errors).
+head -1 "$febrl/dataset4a.csv" > "$work/police.csv"; sed -n 2,1501p "$febrl/dataset4a.csv" >> "$work/police.csv"
+head -1 "$febrl/dataset4b.csv" > "$work/ngo.csv"; sed -n 1001,2500p "$febrl/dataset4b.csv" >> "$work/ngo.csv"
+head -1 "$febrl/dataset4a.csv" > "$work/shelter.csv"; sed -n 1201,1400p "$febrl/dataset4a.csv" >> "$work/shelter.csv"
+sed -n 2201,2800p "$febrl/dataset4a.csv" >> "$work/shelter.csv"
+
+check "link three lists" "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" "$work/shelter.csv" \
+  --pairs "$work/pairs.csv" --clusters "$work/clusters.csv" --capture "$work/capture.csv" --save-model "$work/model.json"
+grep -q "Chance that two random records match" "$work/out" && grep -q "given_name" "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: trained parameters not printed"; head -20 "$work/out"; }
+head -1 "$work/capture.csv" | grep -qx "police,ngo,shelter,count" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: capture header"; cat "$work/capture.csv"; }
+head -1 "$work/pairs.csv" | grep -q "^list_l,id_l,list_r,id_r,match_probability,match_weight,decision,given_name_level,given_name_weight" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: pairs header"; head -2 "$work/pairs.csv"; }
+# Every record is in exactly one entity.
+[ "$(tail -n +2 "$work/clusters.csv" | wc -l)" -eq 3800 ] && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: clusters hold $(tail -n +2 "$work/clusters.csv" | wc -l) records, expected 3800"; }
+check "haven estimate reads the capture history" "$haven" estimate "$work/capture.csv" --json --no-sensitivity
+grep -q '"total"' "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: estimate output"; }
+check "a saved model is reused" "$haven" link --model "$work/model.json" "$work/police.csv" "$work/ngo.csv" --capture "$work/capture2.csv"
+grep -q "Model from" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --model"; }
+
+# Bad input: columns not matching the specification, an empty list, exploding blocks, bad spec.
+cut -d, -f1-3 "$work/police.csv" > "$work/narrow.csv"
+check_refused "columns not matching the spec" 3 'does not have the columns "street_number"' \
+  "$haven" link --spec "$specs/febrl.json" "$work/narrow.csv" "$work/ngo.csv"
+head -1 "$work/police.csv" > "$work/empty.csv"
+check_refused "an empty list" 3 "the list has no records" "$haven" link --spec "$specs/febrl.json" "$work/empty.csv" "$work/ngo.csv"
+sed 's/"blocking": \[[^]]*\]/"blocking": ["state"], "max_block_pairs": 10000/' "$specs/febrl.json" > "$work/explode.json"
+check_refused "exploding blocks" 3 'blocking rule 1 "state" makes' \
+  "$haven" link --spec "$work/explode.json" "$work/police.csv" "$work/ngo.csv"
+grep -qF '"nsw" (' "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: block sizes not named"; cat "$work/err"; }
+echo '{"fields": [], "blocking": []}' > "$work/bad_spec.json"
+check_refused "a spec without fields" 3 "fields must be a non-empty array" \
+  "$haven" link --spec "$work/bad_spec.json" "$work/police.csv" "$work/ngo.csv"
+check_refused "one list for link_only" 3 "link_only needs at least two lists" "$haven" link --spec "$specs/febrl.json" "$work/police.csv"
+check_refused "no spec and no model" 2 "give --spec" "$haven" link "$work/police.csv" "$work/ngo.csv"
+[ ! -e "$work/never.csv" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused run wrote output"; }
+
+# Privacy-preserving linkage: both agencies encode with the shared secret; the linker sees CLKs only.
+head -c 32 /dev/urandom > "$work/secret"
+head -c 32 /dev/urandom > "$work/other_secret"
+check "encode police" "$haven" encode "$work/police.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/secret" --out "$work/police.json"
+check "encode ngo" "$haven" encode "$work/ngo.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/secret" --out "$work/ngo.json"
+! grep -qi "michaela\|neumann" "$work/police.json" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: plaintext in an encoding"; }
+check "link encoded lists" "$haven" link --encoded "$work/police.json" "$work/ngo.json" --pairs "$work/epairs.csv" --capture "$work/ecapture.csv"
+# FEBRL ids say who is who (rec-N-org and rec-N-dup-0 are person N): at the default Dice 0.75
+# (balanced CLKs) at least 98% of the links must be right and 97% of the people on both found.
+both=$(comm -12 <(cut -d, -f1 "$work/police.csv" | tail -n +2 | cut -d- -f2 | sort) \
+                <(cut -d, -f1 "$work/ngo.csv" | tail -n +2 | cut -d- -f2 | sort) | wc -l)
+right=$(tail -n +2 "$work/epairs.csv" | awk -F, '{split($2, a, "-"); split($4, b, "-"); if (a[2] == b[2]) n++} END {print n + 0}')
+links=$(tail -n +2 "$work/epairs.csv" | wc -l)
+[ $((right * 100)) -ge $((links * 98)) ] && [ $((right * 100)) -ge $((both * 97)) ] && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: $right of $links encoded links right, $both people on both lists"; }
+check "encode with another secret" "$haven" encode "$work/ngo.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/other_secret" --out "$work/ngo_other.json"
+check_refused "another secret" 3 'was encoded with another secret than list "police"' \
+  "$haven" link --encoded "$work/police.json" "$work/ngo_other.json"
+sed 's/"bitsPerFeature": 80/"bitsPerFeature": 81/' "$specs/febrl_clk_schema.json" > "$work/other_schema.json"
+check "encode with another schema" "$haven" encode "$work/ngo.csv" --schema "$work/other_schema.json" --secret-file "$work/secret" --out "$work/ngo_schema.json"
+check_refused "another schema" 3 "was encoded with another schema" "$haven" link --encoded "$work/police.json" "$work/ngo_schema.json"
+head -c 5000 "$work/ngo.json" > "$work/truncated.json"
+check_refused "a truncated encoding" 3 "malformed encoding" "$haven" link --encoded "$work/police.json" "$work/truncated.json"
+python3 - "$work/ngo.json" "$work/tampered.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); c = d["clks"][0]; d["clks"][0] = ("B" if c[0] == "A" else "A") + c[1:]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+check_refused "a tampered CLK" 3 "a balanced CLK has exactly half" "$haven" link --encoded "$work/police.json" "$work/tampered.json"
+printf 'short' > "$work/short_secret"
+check_refused "a short secret" 3 "at least 16 are needed" \
+  "$haven" encode "$work/ngo.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/short_secret" --out "$work/x.json"
+
+echo "link CLI: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
