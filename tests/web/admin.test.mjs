@@ -178,6 +178,11 @@ test('referrals: accept one received, read the shared case, revoke one sent', as
       await page.getByRole('button', { name: `Revoke referral ${sent.display_code}` }).click();
       await page.locator('#refs-outgoing tr', { hasText: sent.display_code }).getByText('Revoked').waitFor();
     }
+    // The list of those sent, as CSV.
+    const href = await page.locator('#refs-outgoing').getByRole('link', { name: 'CSV' }).getAttribute('href');
+    const csv = await page.evaluate(async (h) => { const r = await fetch(h); return { status: r.status, text: await r.text() }; }, href);
+    assert.equal(csv.status, 200);
+    assert.match(csv.text.split(/\r?\n/)[0], /display_code/);
     assert.deepEqual(b.problems, []);
   } finally {
     await b.close();

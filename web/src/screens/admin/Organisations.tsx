@@ -9,6 +9,7 @@ import { has, useMe } from '../../lib/session';
 import { AddForm } from '../../components/AddForm';
 import { RecordForm } from '../../components/RecordForm';
 import { RecordList } from '../../components/RecordList';
+import { ExportLinks } from '../../components/ExportLinks';
 import { ErrorNotice, Loading, Notice, PageHeader, Section } from '../../components/ui';
 
 export function Organisations() {
@@ -27,6 +28,7 @@ export function Organisations() {
           filters={['type']}
           sort="name"
           order="asc"
+          toolbar={(params) => <ExportLinks collection="organisations" params={params} what={t('orgs.list')} />}
           {...(system ? { href: (r: RecordBase) => `/admin/organisations/${r.id}` } : {})}
         />
       </Section>

@@ -8,6 +8,7 @@ import { fieldLabel, formatDate, formatDateTime, t, valueLabel } from '../../lib
 import { personLabel } from '../../components/PersonName';
 import { RecordForm } from '../../components/RecordForm';
 import { RecordList } from '../../components/RecordList';
+import { ExportLinks } from '../../components/ExportLinks';
 import { Badge, Empty, ErrorNotice, Facts, Loading, Notice, PageHeader, Section } from '../../components/ui';
 
 const tone = (s: unknown) => (s === 'accepted' ? 'good' : s === 'declined' || s === 'revoked' ? 'bad' : 'warn');
@@ -129,6 +130,7 @@ function Outgoing() {
         filters={['status', 'purpose']}
         sort="id"
         order="desc"
+        toolbar={(params) => <ExportLinks collection="referrals" params={params} what={t('refs.outgoing')} />}
       />
     </Section>
   );
