@@ -74,6 +74,7 @@ export const en = {
   'dash.title': 'Dashboard',
   'dash.hello': 'Welcome, {name}',
   'dash.myCases': 'My cases',
+  'dash.recentCases': 'Recent cases',
   'dash.allCases': 'All cases',
   'dash.noCases': 'No cases assigned to you.',
   'dash.hearings': 'Upcoming hearings',

@@ -73,6 +73,7 @@ export const es: Record<MessageKey, string> = {
   'dash.title': 'Panel',
   'dash.hello': 'Bienvenida/o, {name}',
   'dash.myCases': 'Mis casos',
+  'dash.recentCases': 'Casos recientes',
   'dash.allCases': 'Todos los casos',
   'dash.noCases': 'No tiene casos asignados.',
   'dash.hearings': 'Próximas audiencias',

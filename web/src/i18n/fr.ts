@@ -73,6 +73,7 @@ export const fr: Record<MessageKey, string> = {
   'dash.title': 'Tableau de bord',
   'dash.hello': 'Bienvenue, {name}',
   'dash.myCases': 'Mes dossiers',
+  'dash.recentCases': 'Dossiers récents',
   'dash.allCases': 'Tous les dossiers',
   'dash.noCases': 'Aucun dossier ne vous est attribué.',
   'dash.hearings': 'Audiences à venir',

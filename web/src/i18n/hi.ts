@@ -73,6 +73,7 @@ export const hi: Record<MessageKey, string> = {
   'dash.title': 'डैशबोर्ड',
   'dash.hello': 'स्वागत है, {name}',
   'dash.myCases': 'मेरे मामले',
+  'dash.recentCases': 'हाल के मामले',
   'dash.allCases': 'सभी मामले',
   'dash.noCases': 'आपको कोई मामला नहीं सौंपा गया है।',
   'dash.hearings': 'आगामी सुनवाइयाँ',

@@ -3,7 +3,7 @@
 // indicators for supervisors and analysts.
 import { useState } from 'preact/hooks';
 import { formatDateTime, t, today } from '../lib/i18n';
-import { seesReports, useMe, worksCases } from '../lib/session';
+import { has, seesReports, useMe, worksCases } from '../lib/session';
 import { RecordList } from '../components/RecordList';
 import { ReportSummary } from '../components/ReportSummary';
 import { PageHeader, Section } from '../components/ui';
@@ -19,14 +19,16 @@ export function Dashboard() {
   // Fixed when the screen opens, so the lists do not reload on every render.
   const [now] = useState(() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
   const [day] = useState(today);
+  // Supervisors and administrators see every case of the organisation, not only those assigned.
+  const casesTitle = has(me, 'supervisor', 'org_admin', 'system_admin') ? t('dash.recentCases') : t('dash.myCases');
   return (
     <>
       <PageHeader title={t('dash.title')} sub={t('dash.hello', { name: me.display_name || me.username })} />
       <div class="dash-grid">
         {worksCases(me) && (
           <>
-            <Section title={t('dash.myCases')} id="dash-cases" actions={<a href="/cases">{t('dash.allCases')}</a>}>
-              <RecordList kind="case" caption={t('dash.myCases')} columns={['display_code', 'title', 'status', 'opened_on']} sort="opened_on" order="desc" limit={8} href={(r) => `/cases/${r.id}`} empty={t('dash.noCases')} />
+            <Section title={casesTitle} id="dash-cases" actions={<a href="/cases">{t('dash.allCases')}</a>}>
+              <RecordList kind="case" caption={casesTitle} columns={['display_code', 'title', 'status', 'opened_on']} sort="opened_on" order="desc" limit={8} href={(r) => `/cases/${r.id}`} empty={t('dash.noCases')} />
             </Section>
             <Section title={t('dash.hearings')} id="dash-hearings">
               <RecordList
