@@ -1,8 +1,9 @@
 // The web interface at /: its embedded files (src/web), index.html for the page's own paths,
 // gzip when the browser accepts it. Hashed files are cached for a year; index.html is revalidated
 // on every load so a new haven's page is picked up at once.
-#include "api/http.hpp"
 #include "web/web.hpp"
+
+#include "api/http.hpp"
 
 namespace haven {
 
@@ -10,11 +11,16 @@ void ApiServer::Impl::web_routes() {
   // Registered after every API route: cpp-httplib takes the first pattern that matches.
   server.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
     if (web::embedded_assets().empty() && !req.path.starts_with("/api/"))
-      return http::send_problem(res, 404, "this haven was built without its web interface (node and npm were missing); "
-                                          "the API is at /api/v1/ (see /api/v1/openapi.json)");
+      return http::send_problem(
+          res, 404,
+          "this haven was built without its web interface (node and npm were missing); "
+          "the API is at /api/v1/ (see /api/v1/openapi.json)");
     const web::Asset* asset = web::asset_for(req.path);
-    if (!asset) return http::send_problem(res, 404, "no such resource: " + req.path + "; see /api/v1/openapi.json");
-    res.set_header("Cache-Control", asset->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    if (!asset)
+      return http::send_problem(res, 404,
+                                "no such resource: " + req.path + "; see /api/v1/openapi.json");
+    res.set_header("Cache-Control",
+                   asset->immutable ? "public, max-age=31536000, immutable" : "no-cache");
     res.set_header("Vary", "Accept-Encoding");
     std::string_view body = asset->body;
     if (!asset->gzip.empty() && web::accepts_gzip(req.get_header_value("Accept-Encoding"))) {
@@ -23,10 +29,11 @@ void ApiServer::Impl::web_routes() {
     }
     // A provider of known length: cpp-httplib compresses set_content() bodies itself (again, on
     // every request), but sends a sized provider's bytes as they are.
-    res.set_content_provider(body.size(), std::string(asset->content_type),
-                             [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                               return sink.write(body.data() + offset, length);
-                             });
+    res.set_content_provider(
+        body.size(), std::string(asset->content_type),
+        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+          return sink.write(body.data() + offset, length);
+        });
   });
 }
 

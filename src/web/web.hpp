@@ -7,11 +7,11 @@
 namespace haven::web {
 
 struct Asset {
-  std::string_view path;          // "/index.html", "/assets/main-5XK2Q.js"
+  std::string_view path;  // "/index.html", "/assets/main-5XK2Q.js"
   std::string_view content_type;
   std::string_view body;
-  std::string_view gzip;          // the body gzipped at build time; empty when that is not smaller
-  bool immutable = false;         // the name carries a content hash: cache for a year
+  std::string_view gzip;   // the body gzipped at build time; empty when that is not smaller
+  bool immutable = false;  // the name carries a content hash: cache for a year
 };
 
 // Every embedded file; empty when haven was built without node and npm.
