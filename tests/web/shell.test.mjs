@@ -47,6 +47,18 @@ test('a caseworker sees their work; the language switch is remembered', async ()
     assert.equal(await page.getByRole('heading', { name: 'Headline indicators' }).count(), 0);
     await screenshot(page, 'dashboard-caseworker');
 
+    // The keyboard: a new screen puts focus on its title (screen readers announce it); Tab goes on
+    // into the screen with a visible focus ring; "Skip to content" moves focus past the menu.
+    const focused = () => page.evaluate(() => ({ id: document.activeElement.id, text: document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle }));
+    assert.equal((await focused()).id, 'page-title');
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).text, 'All cases');
+    assert.notEqual((await focused()).outline, 'none');
+    await page.locator('a.skip').focus();
+    assert.ok(await page.locator('a.skip').isVisible());
+    await page.keyboard.press('Enter');
+    assert.equal((await focused()).id, 'main');
+
     await page.getByLabel('Language').selectOption('fr');
     await page.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
@@ -76,6 +88,8 @@ test('a supervisor and an analyst see the headline indicators with charts', asyn
       await page.getByRole('heading', { level: 2, name: 'Headline indicators' }).waitFor();
       const chart = page.locator('img.report-chart').first();
       await chart.waitFor();
+      // The charts load lazily, when scrolled into view.
+      for (const img of await page.locator('img.report-chart').all()) await img.scrollIntoViewIfNeeded();
       await page.waitForFunction(() => [...document.querySelectorAll('img.report-chart')].every((i) => i.complete && i.naturalWidth > 0));
       if (role === 'analyst') {
         // Analysts work on pseudonymised data: no intake, no case work.
