@@ -1,7 +1,8 @@
 // Record-linkage benchmark: accuracy without labels on FEBRL and Splink's fake_1000, and speed on
 // two synthetic lists of persons with known truth (see synthetic_lists.hpp).
 // Usage: haven_link_bench [--data DIR] [--specs DIR] [--synthetic N] [--only NAME]
-//   DIR defaults to ../shared/data/linkage, specs to docs/linkage; --synthetic 0 skips the scale run.
+//   DIR defaults to ../shared/data/linkage, specs to docs/linkage; --synthetic 0 skips the scale
+//   run.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -9,13 +10,12 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "link/link.hpp"
 #include "link_synthetic.hpp"
@@ -25,7 +25,9 @@ namespace {
 using namespace haven::link;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 struct Scores {
   double precision = 0, recall = 0, f1 = 0, threshold = 0;
@@ -42,9 +44,12 @@ Scores scores(std::uint64_t tp, std::uint64_t predicted, std::uint64_t truth, do
 }
 
 void print(const char* what, const Scores& s) {
-  std::printf("  %-34s precision %.4f  recall %.4f  F1 %.4f  (threshold %.4g; %llu of %llu predicted pairs true, %llu true pairs)\n", what,
-              s.precision, s.recall, s.f1, s.threshold, static_cast<unsigned long long>(s.true_positives),
-              static_cast<unsigned long long>(s.predicted), static_cast<unsigned long long>(s.truth));
+  std::printf(
+      "  %-34s precision %.4f  recall %.4f  F1 %.4f  (threshold %.4g; %llu of %llu predicted pairs "
+      "true, %llu true pairs)\n",
+      what, s.precision, s.recall, s.f1, s.threshold,
+      static_cast<unsigned long long>(s.true_positives),
+      static_cast<unsigned long long>(s.predicted), static_cast<unsigned long long>(s.truth));
 }
 
 struct Case {
@@ -58,12 +63,15 @@ struct Case {
 };
 
 // Pairs within clusters, for the truth and for predicted clusters.
-std::uint64_t pairs_within(const std::vector<std::vector<std::uint32_t>>& groups, const Linker& linker) {
+std::uint64_t pairs_within(const std::vector<std::vector<std::uint32_t>>& groups,
+                           const Linker& linker) {
   std::uint64_t n = 0;
   for (const auto& g : groups)
     for (std::size_t i = 0; i < g.size(); ++i)
       for (std::size_t j = i + 1; j < g.size(); ++j)
-        n += linker.spec().link_type == LinkType::kLinkOnly ? linker.record_list(g[i]) != linker.record_list(g[j]) : 1;
+        n += linker.spec().link_type == LinkType::kLinkOnly
+                 ? linker.record_list(g[i]) != linker.record_list(g[j])
+                 : 1;
   return n;
 }
 
@@ -72,7 +80,10 @@ std::string febrl_entity(std::size_t, const std::string& id);
 int run_case(const Case& c, const std::string& specs_dir) {
   std::printf("%s\n", c.name.c_str());
   auto spec = read_spec(specs_dir + "/" + c.spec_file);
-  if (!spec.ok()) return std::fprintf(stderr, "spec: %s %s\n", spec.error().field.c_str(), spec.error().message.c_str()), 1;
+  if (!spec.ok())
+    return std::fprintf(stderr, "spec: %s %s\n", spec.error().field.c_str(),
+                        spec.error().message.c_str()),
+           1;
   spec->link_type = c.link_type;
   std::vector<RecordList> lists;
   for (const auto& [name, file] : c.lists) {
@@ -92,7 +103,8 @@ int run_case(const Case& c, const std::string& specs_dir) {
 
   // The truth.
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_entity;
-  for (std::uint32_t r = 0; r < l.record_count(); ++r) by_entity[c.entity(l.record_list(r), l.record_id(r))].push_back(r);
+  for (std::uint32_t r = 0; r < l.record_count(); ++r)
+    by_entity[c.entity(l.record_list(r), l.record_id(r))].push_back(r);
   std::vector<std::vector<std::uint32_t>> truth_groups;
   std::vector<std::string> entity_of(l.record_count());
   for (auto& [entity, records] : by_entity) {
@@ -108,9 +120,12 @@ int run_case(const Case& c, const std::string& specs_dir) {
     ranked.emplace_back(p.probability, same);
   }
   std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
-  std::printf("  %zu records, %llu candidate pairs holding %llu of %llu true pairs (blocking recall %.4f); %.2f s in all\n",
-              l.record_count(), static_cast<unsigned long long>(l.candidate_pairs()), static_cast<unsigned long long>(found),
-              static_cast<unsigned long long>(true_pairs), true_pairs ? static_cast<double>(found) / true_pairs : 1, elapsed);
+  std::printf(
+      "  %zu records, %llu candidate pairs holding %llu of %llu true pairs (blocking recall %.4f); "
+      "%.2f s in all\n",
+      l.record_count(), static_cast<unsigned long long>(l.candidate_pairs()),
+      static_cast<unsigned long long>(found), static_cast<unsigned long long>(true_pairs),
+      true_pairs ? static_cast<double>(found) / true_pairs : 1, elapsed);
   std::printf("  EM: %d iterations%s, prior %.3g\n", model->em_iterations,
               model->em_converged ? "" : " (not converged)", model->prior);
   Scores best, at_spec, at_half;
@@ -129,7 +144,8 @@ int run_case(const Case& c, const std::string& specs_dir) {
   // Precision 1.0: the recall reached before the first false pair.
   std::uint64_t clean = 0;
   while (clean < ranked.size() && ranked[clean].second) ++clean;
-  std::printf("  recall at precision 1.0: %.4f\n", true_pairs ? static_cast<double>(clean) / true_pairs : 1);
+  std::printf("  recall at precision 1.0: %.4f\n",
+              true_pairs ? static_cast<double>(clean) / true_pairs : 1);
 
   const auto clusters = cluster(l, *pairs, spec->threshold, spec->cluster_density);
   std::vector<std::vector<std::uint32_t>> groups;
@@ -138,9 +154,11 @@ int run_case(const Case& c, const std::string& specs_dir) {
   for (const auto& g : groups)
     for (std::size_t i = 0; i < g.size(); ++i)
       for (std::size_t j = i + 1; j < g.size(); ++j)
-        cluster_tp += entity_of[g[i]] == entity_of[g[j]] &&
-                      (l.spec().link_type != LinkType::kLinkOnly || l.record_list(g[i]) != l.record_list(g[j]));
-  print("pairs within clusters", scores(cluster_tp, pairs_within(groups, l), true_pairs, spec->threshold));
+        cluster_tp +=
+            entity_of[g[i]] == entity_of[g[j]] && (l.spec().link_type != LinkType::kLinkOnly ||
+                                                   l.record_list(g[i]) != l.record_list(g[j]));
+  print("pairs within clusters",
+        scores(cluster_tp, pairs_within(groups, l), true_pairs, spec->threshold));
   std::printf("  %zu clusters (truth: %zu entities)\n", clusters.size(), truth_groups.size());
 
   if (!c.labels_file.empty()) {
@@ -162,22 +180,29 @@ int run_case(const Case& c, const std::string& specs_dir) {
       const bool label = std::stod(cells[4]) >= 0.5;
       const auto it = probability.find({cells[0], cells[2]});
       const bool predicted = it != probability.end() && it->second >= spec->threshold;
-      ++n, correct += label == predicted, tp_l += label && predicted, fp_l += !label && predicted, fn_l += label && !predicted;
+      ++n, correct += label == predicted, tp_l += label && predicted, fp_l += !label && predicted,
+          fn_l += label && !predicted;
     }
     const Scores s = scores(tp_l, tp_l + fp_l, tp_l + fn_l, spec->threshold);
-    std::printf("  against %llu clerical labels: accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f\n",
-                static_cast<unsigned long long>(n), n ? static_cast<double>(correct) / n : 0, s.precision, s.recall, s.f1);
+    std::printf(
+        "  against %llu clerical labels: accuracy %.4f, precision %.4f, recall %.4f, F1 %.4f\n",
+        static_cast<unsigned long long>(n), n ? static_cast<double>(correct) / n : 0, s.precision,
+        s.recall, s.f1);
   }
   std::printf("\n");
   return 0;
 }
 
 // FEBRL4 through the privacy-preserving path: both files encoded with one secret, linked by Dice.
-int run_encoded(const std::string& febrl, const std::string& specs_dir, const std::string& schema_file) {
+int run_encoded(const std::string& febrl, const std::string& specs_dir,
+                const std::string& schema_file) {
   std::printf("febrl4 encoded (privacy-preserving): %s\n", schema_file.c_str());
   std::ifstream in(specs_dir + "/" + schema_file);
   auto schema = parse_clk_schema(Json::parse(in, nullptr, false));
-  if (!schema.ok()) return std::fprintf(stderr, "schema: %s %s\n", schema.error().field.c_str(), schema.error().message.c_str()), 1;
+  if (!schema.ok())
+    return std::fprintf(stderr, "schema: %s %s\n", schema.error().field.c_str(),
+                        schema.error().message.c_str()),
+           1;
   const std::string secret = "benchmark secret shared by both agencies";
   std::vector<EncodedList> encoded;
   const auto t0 = Clock::now();
@@ -197,7 +222,8 @@ int run_encoded(const std::string& febrl, const std::string& specs_dir, const st
   const std::size_t n_a = encoded[0].ids.size();
   std::vector<std::pair<double, bool>> ranked;
   for (const EncodedPair& p : *pairs)
-    ranked.emplace_back(p.dice, febrl_entity(0, encoded[0].ids[p.left]) == febrl_entity(0, encoded[1].ids[p.right - n_a]));
+    ranked.emplace_back(p.dice, febrl_entity(0, encoded[0].ids[p.left]) ==
+                                    febrl_entity(0, encoded[1].ids[p.right - n_a]));
   const std::uint64_t truth = 5000;
   std::uint64_t clean = 0;
   while (clean < ranked.size() && ranked[clean].second) ++clean;
@@ -208,18 +234,21 @@ int run_encoded(const std::string& febrl, const std::string& specs_dir, const st
     const Scores s = scores(tp, i + 1, truth, ranked[i].first);
     if (s.f1 > best.f1) best = s;
   }
-  std::printf("  encoded 2 x 5,000 records in %.2f s; %zu pairs kept one-to-one from Dice 0.5\n", encode_s, ranked.size());
-  std::printf("  recall at precision 1.0: %.4f (down to Dice %.4f)\n", static_cast<double>(clean) / truth,
-              clean ? ranked[clean - 1].first : 1.0);
+  std::printf("  encoded 2 x 5,000 records in %.2f s; %zu pairs kept one-to-one from Dice 0.5\n",
+              encode_s, ranked.size());
+  std::printf("  recall at precision 1.0: %.4f (down to Dice %.4f)\n",
+              static_cast<double>(clean) / truth, clean ? ranked[clean - 1].first : 1.0);
   print("pairs at the best Dice threshold", best);
   std::printf("\n");
   return 0;
 }
 
 // The reference: a bare popcount loop (the POPCNT instruction, one 64-bit word at a time).
-__attribute__((target("popcnt"))) std::uint64_t popcount_words(const std::uint64_t* words, std::size_t n) {
+__attribute__((target("popcnt"))) std::uint64_t popcount_words(const std::uint64_t* words,
+                                                               std::size_t n) {
   std::uint64_t bits = 0;
-  for (std::size_t i = 0; i < n; ++i) bits += static_cast<std::uint64_t>(__builtin_popcountll(words[i]));
+  for (std::size_t i = 0; i < n; ++i)
+    bits += static_cast<std::uint64_t>(__builtin_popcountll(words[i]));
   return bits;
 }
 
@@ -233,13 +262,15 @@ int run_dice_throughput() {
   std::uint64_t state = 88172645463325252ULL;
   for (auto& w : clks) state ^= state << 13, state ^= state >> 7, state ^= state << 17, w = state;
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t w = 0; w < words; ++w) counts[i] += static_cast<std::uint32_t>(__builtin_popcountll(clks[i * words + w]));
+    for (std::size_t w = 0; w < words; ++w)
+      counts[i] += static_cast<std::uint32_t>(__builtin_popcountll(clks[i * words + w]));
   std::vector<float> out(tile);
   double sink = 0;
   const auto t0 = Clock::now();
   for (std::size_t start = 0; start < n; start += tile)
     for (std::size_t r = 0; r < rows; ++r) {
-      dice_row(&clks[r * words], counts[r], &clks[start * words], &counts[start], tile, words, out.data());
+      dice_row(&clks[r * words], counts[r], &clks[start * words], &counts[start], tile, words,
+               out.data());
       sink += out[r % tile];
     }
   const double dice_s = seconds_since(t0);
@@ -248,14 +279,20 @@ int run_dice_throughput() {
   for (std::size_t start = 0; start < n; start += tile)
     for (std::size_t r = 0; r < rows; ++r) {
       const std::uint64_t* tile_start = &clks[start * words];
-      asm volatile("" : "+r"(tile_start) : : "memory");  // the compiler must count again for every row
+      asm volatile(""
+                   : "+r"(tile_start)
+                   :
+                   : "memory");  // the compiler must count again for every row
       bits += popcount_words(tile_start, tile * words);
     }
   const double popcount_s = seconds_since(t1);
   const double comparisons = static_cast<double>(rows) * n;
-  std::printf("  Dice: %.3g comparisons/s; bare popcount loop over the same CLKs: %.3g CLKs/s; Dice/popcount ratio %.2f\n"
-              "  (checksums %g %llu)\n\n",
-              comparisons / dice_s, comparisons / popcount_s, popcount_s / dice_s, sink, static_cast<unsigned long long>(bits % 1000));
+  std::printf(
+      "  Dice: %.3g comparisons/s; bare popcount loop over the same CLKs: %.3g CLKs/s; "
+      "Dice/popcount ratio %.2f\n"
+      "  (checksums %g %llu)\n\n",
+      comparisons / dice_s, comparisons / popcount_s, popcount_s / dice_s, sink,
+      static_cast<unsigned long long>(bits % 1000));
   return 0;
 }
 
@@ -271,10 +308,14 @@ int main(int argc, char** argv) {
   std::string data = "../shared/data/linkage", specs = "docs/linkage", only;
   std::uint64_t synthetic = 1'000'000;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--specs")) specs = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--synthetic")) synthetic = std::stoull(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
+    if (!std::strcmp(argv[i], "--data"))
+      data = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--specs"))
+      specs = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--synthetic"))
+      synthetic = std::stoull(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--only"))
+      only = argv[i + 1];
   }
   const std::string febrl = data + "/febrl/";
   std::map<std::string, std::string> fake_cluster;
@@ -282,26 +323,48 @@ int main(int argc, char** argv) {
     std::ifstream in(data + "/splink/fake_1000.csv");
     std::string line;
     std::getline(in, line);
-    while (std::getline(in, line)) fake_cluster[line.substr(0, line.find(','))] = line.substr(line.rfind(',') + 1);
+    while (std::getline(in, line))
+      fake_cluster[line.substr(0, line.find(','))] = line.substr(line.rfind(',') + 1);
   }
   std::vector<Case> cases = {
-      {"febrl4: dataset4a x dataset4b, link_only, docs/linkage/febrl.json", "febrl.json",
-       {{"a", febrl + "dataset4a.csv"}, {"b", febrl + "dataset4b.csv"}}, LinkType::kLinkOnly, febrl_entity, ""},
-      {"febrl4 without soc_sec_id (docs/linkage/febrl_no_ssn.json)", "febrl_no_ssn.json",
-       {{"a", febrl + "dataset4a.csv"}, {"b", febrl + "dataset4b.csv"}}, LinkType::kLinkOnly, febrl_entity, ""},
-      {"febrl3: dataset3 de-duplication, docs/linkage/febrl.json as dedupe_only", "febrl.json",
-       {{"d3", febrl + "dataset3.csv"}}, LinkType::kDedupeOnly, febrl_entity, ""},
-      {"febrl3 without soc_sec_id", "febrl_no_ssn.json", {{"d3", febrl + "dataset3.csv"}}, LinkType::kDedupeOnly,
-       febrl_entity, ""},
-      {"fake_1000: de-duplication, docs/linkage/fake_1000.json", "fake_1000.json",
-       {{"fake", data + "/splink/fake_1000.csv"}}, LinkType::kDedupeOnly,
-       [&](std::size_t, const std::string& id) { return fake_cluster[id]; }, data + "/splink/fake_1000_labels.csv"},
+      {"febrl4: dataset4a x dataset4b, link_only, docs/linkage/febrl.json",
+       "febrl.json",
+       {{"a", febrl + "dataset4a.csv"}, {"b", febrl + "dataset4b.csv"}},
+       LinkType::kLinkOnly,
+       febrl_entity,
+       ""},
+      {"febrl4 without soc_sec_id (docs/linkage/febrl_no_ssn.json)",
+       "febrl_no_ssn.json",
+       {{"a", febrl + "dataset4a.csv"}, {"b", febrl + "dataset4b.csv"}},
+       LinkType::kLinkOnly,
+       febrl_entity,
+       ""},
+      {"febrl3: dataset3 de-duplication, docs/linkage/febrl.json as dedupe_only",
+       "febrl.json",
+       {{"d3", febrl + "dataset3.csv"}},
+       LinkType::kDedupeOnly,
+       febrl_entity,
+       ""},
+      {"febrl3 without soc_sec_id",
+       "febrl_no_ssn.json",
+       {{"d3", febrl + "dataset3.csv"}},
+       LinkType::kDedupeOnly,
+       febrl_entity,
+       ""},
+      {"fake_1000: de-duplication, docs/linkage/fake_1000.json",
+       "fake_1000.json",
+       {{"fake", data + "/splink/fake_1000.csv"}},
+       LinkType::kDedupeOnly,
+       [&](std::size_t, const std::string& id) { return fake_cluster[id]; },
+       data + "/splink/fake_1000_labels.csv"},
   };
   int failed = 0;
   for (const Case& c : cases)
     if (only.empty() || c.name.find(only) != std::string::npos) failed += run_case(c, specs);
-  if (only.empty() || only == "encoded") failed += run_encoded(febrl, specs, "febrl_clk_schema.json");
+  if (only.empty() || only == "encoded")
+    failed += run_encoded(febrl, specs, "febrl_clk_schema.json");
   if (only.empty() || only == "dice") failed += run_dice_throughput();
-  if (synthetic > 0 && (only.empty() || only == "synthetic")) failed += run_synthetic(synthetic, specs);
+  if (synthetic > 0 && (only.empty() || only == "synthetic"))
+    failed += run_synthetic(synthetic, specs);
   return failed ? 1 : 0;
 }

@@ -26,8 +26,9 @@ struct NameTable {
   std::discrete_distribution<std::size_t> pick;
 
   NameTable(std::size_t count, double exponent, std::mt19937_64& random) {
-    static const char* kOnsets[] = {"b", "br", "ch", "d", "f", "g", "h", "j", "k", "kh", "l", "m", "n", "p", "r",
-                                    "s", "sh", "t", "th", "v", "w", "y", "z", "an", "el", "ar", "om", "is"};
+    static const char* kOnsets[] = {"b", "br", "ch", "d",  "f",  "g",  "h",  "j", "k",  "kh",
+                                    "l", "m",  "n",  "p",  "r",  "s",  "sh", "t", "th", "v",
+                                    "w", "y",  "z",  "an", "el", "ar", "om", "is"};
     static const char* kVowels[] = {"a", "e", "i", "o", "u", "ai", "ou", "ee", "ia", "y"};
     static const char* kCodas[] = {"", "", "n", "r", "s", "l", "m", "t", "k", "nd", "ng", "sh"};
     std::uniform_int_distribution<int> syllables(2, 3);
@@ -46,7 +47,8 @@ struct NameTable {
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     std::shuffle(names.begin(), names.end(), random);
-    for (std::size_t i = 0; i < names.size(); ++i) weights.push_back(std::pow(static_cast<double>(i + 1), -exponent));
+    for (std::size_t i = 0; i < names.size(); ++i)
+      weights.push_back(std::pow(static_cast<double>(i + 1), -exponent));
     pick = std::discrete_distribution<std::size_t>(weights.begin(), weights.end());
   }
   const std::string& draw(std::mt19937_64& random) { return names[pick(random)]; }
@@ -62,10 +64,16 @@ std::string typo(std::string text, std::mt19937_64& random) {
   const std::size_t at = random() % text.size();
   const char letter = static_cast<char>('a' + random() % 26);
   switch (random() % 4) {
-    case 0: text[at] = letter; break;                          // substitution
-    case 1: text.insert(text.begin() + at, letter); break;     // insertion
-    case 2: text.erase(text.begin() + at); break;              // deletion
-    default:                                                   // transposition
+    case 0:
+      text[at] = letter;
+      break;  // substitution
+    case 1:
+      text.insert(text.begin() + at, letter);
+      break;  // insertion
+    case 2:
+      text.erase(text.begin() + at);
+      break;  // deletion
+    default:  // transposition
       if (at + 1 < text.size()) std::swap(text[at], text[at + 1]);
   }
   return text;
@@ -101,7 +109,8 @@ int run_synthetic(std::uint64_t persons, const std::string& specs_dir) {
               static_cast<unsigned long long>(persons));
   std::mt19937_64 random(20261126);
   NameTable given(6000, 0.9, random), family(120000, 0.75, random);
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("haven_link_bench_" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("haven_link_bench_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string a_path = dir / "police.csv", b_path = dir / "ngo.csv";
   {
@@ -110,10 +119,16 @@ int run_synthetic(std::uint64_t persons, const std::string& specs_dir) {
     a << "id,given_name,surname,dob,sex,postcode\n";
     b << "id,given_name,surname,dob,sex,postcode\n";
     const std::uint64_t everyone = persons + persons / 2;
-    std::uniform_int_distribution<int> year(1950, 2012), month(1, 12), day(1, 28), postcode(1000, 2999);
+    std::uniform_int_distribution<int> year(1950, 2012), month(1, 12), day(1, 28),
+        postcode(1000, 2999);
     for (std::uint64_t i = 0; i < everyone; ++i) {
-      Person p{given.draw(random), family.draw(random), random() % 2 ? "f" : "m", std::to_string(postcode(random)),
-               year(random), month(random), day(random)};
+      Person p{given.draw(random),
+               family.draw(random),
+               random() % 2 ? "f" : "m",
+               std::to_string(postcode(random)),
+               year(random),
+               month(random),
+               day(random)};
       if (i < persons) a << record("p" + std::to_string(i), p, random);
       if (i >= persons / 2) b << record("p" + std::to_string(i), p, random);
     }
@@ -151,22 +166,30 @@ int run_synthetic(std::uint64_t persons, const std::string& specs_dir) {
     ++predicted;
     correct += l.record_id(p.left) == l.record_id(p.right);
   }
-  std::printf("  %llu candidate pairs; read %.1f s, prepared %.1f s, compared %.1f s, trained %.1f s, all (scored, clustered, capture "
-              "history) %.1f s\n",
-              static_cast<unsigned long long>(l.candidate_pairs()), read_s, prepare_s, compare_s, train_s, total_s);
+  std::printf(
+      "  %llu candidate pairs; read %.1f s, prepared %.1f s, compared %.1f s, trained %.1f s, all "
+      "(scored, clustered, capture "
+      "history) %.1f s\n",
+      static_cast<unsigned long long>(l.candidate_pairs()), read_s, prepare_s, compare_s, train_s,
+      total_s);
   std::printf("  pair recall %.4f, precision %.4f at threshold %.2f (%llu of %llu true pairs)\n",
-              static_cast<double>(correct) / true_pairs, predicted ? static_cast<double>(correct) / predicted : 1, spec->threshold,
-              static_cast<unsigned long long>(correct), static_cast<unsigned long long>(true_pairs));
+              static_cast<double>(correct) / true_pairs,
+              predicted ? static_cast<double>(correct) / predicted : 1, spec->threshold,
+              static_cast<unsigned long long>(correct),
+              static_cast<unsigned long long>(true_pairs));
   std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
   double best_f1 = 0, best_at = 0;
   std::uint64_t tp = 0;
   for (std::size_t i = 0; i < ranked.size(); ++i) {
     tp += ranked[i].second;
     const double p = static_cast<double>(tp) / (i + 1), r = static_cast<double>(tp) / true_pairs;
-    if (p + r > 0 && 2 * p * r / (p + r) > best_f1) best_f1 = 2 * p * r / (p + r), best_at = ranked[i].first;
+    if (p + r > 0 && 2 * p * r / (p + r) > best_f1)
+      best_f1 = 2 * p * r / (p + r), best_at = ranked[i].first;
   }
-  std::printf("  blocking recall %.4f; best-threshold F1 %.4f at %.3g; EM %d iterations, prior %.4g\n",
-              static_cast<double>(candidates_true) / true_pairs, best_f1, best_at, model->em_iterations, model->prior);
+  std::printf(
+      "  blocking recall %.4f; best-threshold F1 %.4f at %.3g; EM %d iterations, prior %.4g\n",
+      static_cast<double>(candidates_true) / true_pairs, best_f1, best_at, model->em_iterations,
+      model->prior);
   std::printf("%s", describe_model(*model).c_str());
   std::printf("  capture history:\n%s\n", capture.c_str());
   std::filesystem::remove_all(dir);

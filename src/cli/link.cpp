@@ -1,5 +1,7 @@
 // haven link: two or more lists (CSV) and a linkage specification -> linked pairs with their
 // per-field weights, entity clusters and a capture-history table for haven estimate.
+#include "link/link.hpp"
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
@@ -10,7 +12,6 @@
 #include "cli/commands.hpp"
 #include "cli/link_command.hpp"
 #include "cli/progress.hpp"
-#include "link/link.hpp"
 #include "search/search.hpp"
 
 namespace haven::cli {
@@ -41,7 +42,10 @@ std::string csv_cell(const std::string& text) {
 }
 
 int refused(const std::string& what, const Error& error) {
-  std::cerr << "haven link: " << what << (error.field.empty() || what.find(error.field) != std::string::npos ? "" : " (at " + error.field + ")")
+  std::cerr << "haven link: " << what
+            << (error.field.empty() || what.find(error.field) != std::string::npos
+                    ? ""
+                    : " (at " + error.field + ")")
             << ": " << error.message << "\nNothing was linked.\n";
   return error.code == ErrorCode::kNotFound ? kExitFailure : kExitBadData;
 }
@@ -72,51 +76,74 @@ Result<std::string> read_secret(const std::string& path) {
 
 int run_encode(const LinkCommands& o) {
   std::ifstream in(o.schema);
-  if (!in) return std::cerr << "haven encode: cannot open the schema " << o.schema << "\n", kExitFailure;
+  if (!in)
+    return std::cerr << "haven encode: cannot open the schema " << o.schema << "\n", kExitFailure;
   const link::Json json = link::Json::parse(in, nullptr, false);
-  if (json.is_discarded()) return std::cerr << "haven encode: " << o.schema << " is not valid JSON\n", kExitBadData;
+  if (json.is_discarded())
+    return std::cerr << "haven encode: " << o.schema << " is not valid JSON\n", kExitBadData;
   auto schema = link::parse_clk_schema(json);
   if (!schema.ok()) {
-    std::cerr << "haven encode: " << o.schema << (schema.error().field.empty() ? "" : " at " + schema.error().field) << ": "
+    std::cerr << "haven encode: " << o.schema
+              << (schema.error().field.empty() ? "" : " at " + schema.error().field) << ": "
               << schema.error().message << "\n";
     return kExitBadData;
   }
   auto secret = read_secret(o.secret_file);
-  if (!secret.ok()) return std::cerr << "haven encode: " << secret.error().message << "\n", kExitBadData;
-  const std::string name = o.list_name.empty() ? std::filesystem::path(o.encode_list).stem().string() : o.list_name;
+  if (!secret.ok())
+    return std::cerr << "haven encode: " << secret.error().message << "\n", kExitBadData;
+  const std::string name =
+      o.list_name.empty() ? std::filesystem::path(o.encode_list).stem().string() : o.list_name;
   auto list = link::read_list(o.encode_list, name, schema->keys);
-  if (!list.ok()) return std::cerr << "haven encode: " << list.error().message << "\nNothing was encoded.\n", kExitBadData;
+  if (!list.ok())
+    return std::cerr << "haven encode: " << list.error().message << "\nNothing was encoded.\n",
+           kExitBadData;
   std::unique_ptr<search::Normaliser> normaliser;  // schema features are never normalised as names
   auto encoded = link::encode_list(*schema, *list, *secret, normaliser.get());
-  if (!encoded.ok()) return std::cerr << "haven encode: " << encoded.error().message << "\n", kExitBadData;
+  if (!encoded.ok())
+    return std::cerr << "haven encode: " << encoded.error().message << "\n", kExitBadData;
   // Written beside the target and renamed into place: a half-written file never looks finished.
   const std::string partial = o.out + ".partial";
-  if (!write_file(partial, [&](std::ostream& out) { out << link::encoded_to_json(*encoded).dump() << "\n"; })) return kExitFailure;
+  if (!write_file(partial, [&](std::ostream& out) {
+        out << link::encoded_to_json(*encoded).dump() << "\n";
+      }))
+    return kExitFailure;
   std::error_code error;
   std::filesystem::rename(partial, o.out, error);
-  if (error) return std::cerr << "haven encode: cannot write " << o.out << ": " << error.message() << "\n", kExitFailure;
-  std::cout << "Encoded " << encoded->ids.size() << " records of " << o.encode_list << " into " << o.out << " ("
-            << encoded->words * 64 << "-bit CLKs, " << (encoded->balanced ? "balanced" : "not hardened") << ", "
-            << encoded->blocks.size() << " keyed blocking keys per record; schema " << encoded->fingerprint.substr(0, 12)
+  if (error)
+    return std::cerr << "haven encode: cannot write " << o.out << ": " << error.message() << "\n",
+           kExitFailure;
+  std::cout << "Encoded " << encoded->ids.size() << " records of " << o.encode_list << " into "
+            << o.out << " (" << encoded->words * 64 << "-bit CLKs, "
+            << (encoded->balanced ? "balanced" : "not hardened") << ", " << encoded->blocks.size()
+            << " keyed blocking keys per record; schema " << encoded->fingerprint.substr(0, 12)
             << "...). It holds no plaintext; share it with the linking party, never the secret.\n";
   return 0;
 }
 
 int run_link_encoded(const LinkCommands& o) {
   if (!o.spec.empty() || !o.model.empty() || !o.save_model.empty())
-    return std::cerr << "haven link --encoded: --spec, --model and --save-model are for plaintext lists\n", 2;
+    return std::cerr << "haven link --encoded: --spec, --model and --save-model are for plaintext "
+                        "lists\n",
+           2;
   link::LinkType type = link::LinkType::kLinkOnly;
-  if (o.link_type == "dedupe_only") type = link::LinkType::kDedupeOnly;
-  else if (o.link_type == "link_and_dedupe") type = link::LinkType::kLinkAndDedupe;
+  if (o.link_type == "dedupe_only")
+    type = link::LinkType::kDedupeOnly;
+  else if (o.link_type == "link_and_dedupe")
+    type = link::LinkType::kLinkAndDedupe;
   else if (o.link_type != "link_only")
-    return std::cerr << "haven link: --link-type must be link_only, dedupe_only or link_and_dedupe\n", 2;
+    return std::cerr
+               << "haven link: --link-type must be link_only, dedupe_only or link_and_dedupe\n",
+           2;
   std::vector<link::EncodedList> lists;
   for (const std::string& argument : o.lists) {
     const auto equals = argument.find('=');
     const std::string path = equals == std::string::npos ? argument : argument.substr(equals + 1);
-    const std::string name = equals == std::string::npos ? std::filesystem::path(path).stem().string() : argument.substr(0, equals);
+    const std::string name = equals == std::string::npos
+                                 ? std::filesystem::path(path).stem().string()
+                                 : argument.substr(0, equals);
     std::ifstream in(path);
-    if (!in) return std::cerr << "haven link: cannot open the encoded list " << path << "\n", kExitFailure;
+    if (!in)
+      return std::cerr << "haven link: cannot open the encoded list " << path << "\n", kExitFailure;
     const link::Json json = link::Json::parse(in, nullptr, false);
     if (json.is_discarded()) return refused(path, invalid("malformed encoding: not valid JSON"));
     auto list = link::encoded_from_json(json, name);
@@ -124,13 +151,14 @@ int run_link_encoded(const LinkCommands& o) {
     lists.push_back(std::move(*list));
   }
   // Balanced CLKs have half their bits set whatever the name, so their Dice runs higher for
-  // different people (1 - Hamming/l): 0.75 there (measured on FEBRL, docs/linkage.md), 0.8 otherwise
-  // (anonlink's default).
+  // different people (1 - Hamming/l): 0.75 there (measured on FEBRL, docs/linkage.md), 0.8
+  // otherwise (anonlink's default).
   const double threshold = o.threshold >= 0 ? o.threshold : lists.front().balanced ? 0.75 : 0.8;
   std::vector<link::EncodedPair> pairs;
   {
     ProgressBar bar("Comparing encodings (Dice)");
-    auto linked = link::link_encoded(lists, type, threshold, o.max_block_pairs, o.threads, bar_for(bar));
+    auto linked =
+        link::link_encoded(lists, type, threshold, o.max_block_pairs, o.threads, bar_for(bar));
     if (!linked.ok()) return refused("encoded lists", linked.error());
     pairs = std::move(*linked);
   }
@@ -142,23 +170,27 @@ int run_link_encoded(const LinkCommands& o) {
     names.push_back(lists[l].name);
     for (const auto& id : lists[l].ids) list_of.push_back(l), ids.push_back(&id);
   }
-  std::cout << pairs.size() << " pairs with Dice at or above " << threshold << (type == link::LinkType::kLinkOnly ? " (one-to-one)" : "")
-            << "; " << clusters.size() << " entities among " << ids.size() << " records\n";
+  std::cout << pairs.size() << " pairs with Dice at or above " << threshold
+            << (type == link::LinkType::kLinkOnly ? " (one-to-one)" : "") << "; " << clusters.size()
+            << " entities among " << ids.size() << " records\n";
   if (!o.pairs.empty() && !write_file(o.pairs, [&](std::ostream& out) {
         out << "list_l,id_l,list_r,id_r,dice\n" << std::setprecision(6);
         for (const auto& p : pairs)
-          out << csv_cell(names[list_of[p.left]]) << "," << csv_cell(*ids[p.left]) << "," << csv_cell(names[list_of[p.right]]) << ","
-              << csv_cell(*ids[p.right]) << "," << p.dice << "\n";
+          out << csv_cell(names[list_of[p.left]]) << "," << csv_cell(*ids[p.left]) << ","
+              << csv_cell(names[list_of[p.right]]) << "," << csv_cell(*ids[p.right]) << ","
+              << p.dice << "\n";
       }))
     return kExitFailure;
   if (!o.clusters.empty() && !write_file(o.clusters, [&](std::ostream& out) {
         out << "entity,list,id\n";
         for (std::size_t c = 0; c < clusters.size(); ++c)
-          for (auto r : clusters[c].records) out << c + 1 << "," << csv_cell(names[list_of[r]]) << "," << csv_cell(*ids[r]) << "\n";
+          for (auto r : clusters[c].records)
+            out << c + 1 << "," << csv_cell(names[list_of[r]]) << "," << csv_cell(*ids[r]) << "\n";
       }))
     return kExitFailure;
   const std::string capture = link::capture_history_csv(names, list_of, clusters);
-  if (!o.capture.empty() && !write_file(o.capture, [&](std::ostream& out) { out << capture; })) return kExitFailure;
+  if (!o.capture.empty() && !write_file(o.capture, [&](std::ostream& out) { out << capture; }))
+    return kExitFailure;
   std::cout << "\nCapture history:\n" << capture;
   return std::cout.flush() ? 0 : kExitFailure;
 }
@@ -166,17 +198,20 @@ int run_link_encoded(const LinkCommands& o) {
 int run_link(const LinkCommands& o) {
   if (o.encoded) return run_link_encoded(o);
   if (o.spec.empty() == o.model.empty()) {
-    std::cerr << "haven link: give --spec SPEC.json to train a model on these lists, or --model MODEL.json to reuse one\n";
+    std::cerr << "haven link: give --spec SPEC.json to train a model on these lists, or --model "
+                 "MODEL.json to reuse one\n";
     return 2;
   }
   if (o.pairs.empty() && o.clusters.empty() && o.capture.empty() && o.save_model.empty())
-    std::cerr << "haven link: no --pairs, --clusters, --capture or --save-model given: printing the summary only\n";
+    std::cerr << "haven link: no --pairs, --clusters, --capture or --save-model given: printing "
+                 "the summary only\n";
 
   link::LinkSpec spec;
   std::optional<link::Model> loaded;
   if (!o.model.empty()) {
     std::ifstream in(o.model);
-    if (!in) return std::cerr << "haven link: cannot open the model " << o.model << "\n", kExitFailure;
+    if (!in)
+      return std::cerr << "haven link: cannot open the model " << o.model << "\n", kExitFailure;
     const link::Json json = link::Json::parse(in, nullptr, false);
     if (json.is_discarded()) return refused(o.model, invalid("not valid JSON"));
     auto model = link::model_from_json(json);
@@ -197,7 +232,9 @@ int run_link(const LinkCommands& o) {
     // NAME=FILE, or FILE named after its stem (police.csv -> police).
     const auto equals = argument.find('=');
     const std::string path = equals == std::string::npos ? argument : argument.substr(equals + 1);
-    const std::string name = equals == std::string::npos ? std::filesystem::path(path).stem().string() : argument.substr(0, equals);
+    const std::string name = equals == std::string::npos
+                                 ? std::filesystem::path(path).stem().string()
+                                 : argument.substr(0, equals);
     auto list = link::read_list(path, name, spec);
     if (!list.ok()) return refused("list " + name, list.error());
     std::cerr << "list " << name << ": " << list->ids.size() << " records from " << path << "\n";
@@ -208,17 +245,21 @@ int run_link(const LinkCommands& o) {
   for (const auto& field : spec.fields) {
     if (field.normalise != link::Normalise::kName || normaliser) continue;
     auto created = search::Normaliser::create();
-    if (!created.ok()) return std::cerr << "haven link: " << created.error().message << "\n", kExitFailure;
+    if (!created.ok())
+      return std::cerr << "haven link: " << created.error().message << "\n", kExitFailure;
     normaliser = std::move(*created);
   }
   auto created = link::Linker::create(spec, std::move(lists), normaliser.get(), o.threads);
   if (!created.ok()) return refused("blocking", created.error());
   link::Linker& linker = **created;
-  std::cout << "Blocking rules (candidate pairs each would add, before removing those an earlier rule found):\n";
-  for (const auto& rule : linker.blocking_report()) std::cout << "  " << std::setw(12) << rule.pairs << "  " << rule.rule << "\n";
+  std::cout << "Blocking rules (candidate pairs each would add, before removing those an earlier "
+               "rule found):\n";
+  for (const auto& rule : linker.blocking_report())
+    std::cout << "  " << std::setw(12) << rule.pairs << "  " << rule.rule << "\n";
   {
     ProgressBar bar("Comparing candidate pairs");
-    if (auto status = linker.compare(bar_for(bar)); !status.ok()) return refused("comparing", status.error());
+    if (auto status = linker.compare(bar_for(bar)); !status.ok())
+      return refused("comparing", status.error());
   }
   std::cout << linker.candidate_pairs() << " candidate pairs compared.\n\n";
 
@@ -236,36 +277,43 @@ int run_link(const LinkCommands& o) {
   }
   model.spec.threshold = spec.threshold, model.spec.review_from = spec.review_from;
   std::cout << link::describe_model(model) << "\n";
-  if (!o.save_model.empty() &&
-      !write_file(o.save_model, [&](std::ostream& out) { out << link::model_to_json(model).dump(2) << "\n"; }))
+  if (!o.save_model.empty() && !write_file(o.save_model, [&](std::ostream& out) {
+        out << link::model_to_json(model).dump(2) << "\n";
+      }))
     return kExitFailure;
 
   auto scored = linker.score(model, spec.review_from);
   if (!scored.ok()) return refused("scoring", scored.error());
   std::vector<link::ScoredPair>& pairs = *scored;
-  std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.probability > b.probability; });
+  std::sort(pairs.begin(), pairs.end(),
+            [](const auto& a, const auto& b) { return a.probability > b.probability; });
   std::size_t matches = 0;
   for (const auto& p : pairs) matches += p.probability >= spec.threshold;
   const auto clusters = link::cluster(linker, pairs, spec.threshold, spec.cluster_density);
   std::size_t linked = 0;
   for (const auto& c : clusters) linked += c.records.size() > 1;
-  std::cout << matches << " pairs at or above " << spec.threshold << " (matches), " << pairs.size() - matches << " from "
-            << spec.review_from << " (to review)\n"
-            << clusters.size() << " entities among " << linker.record_count() << " records (" << linked
-            << " on more than one record)\n";
+  std::cout << matches << " pairs at or above " << spec.threshold << " (matches), "
+            << pairs.size() - matches << " from " << spec.review_from << " (to review)\n"
+            << clusters.size() << " entities among " << linker.record_count() << " records ("
+            << linked << " on more than one record)\n";
 
   if (!o.pairs.empty() && !write_file(o.pairs, [&](std::ostream& out) {
         out << "list_l,id_l,list_r,id_r,match_probability,match_weight,decision";
         for (const auto& f : spec.fields) out << "," << f.name << "_level," << f.name << "_weight";
         out << "\n" << std::setprecision(6);
         for (const auto& p : pairs) {
-          out << csv_cell(linker.list_name(linker.record_list(p.left))) << "," << csv_cell(linker.record_id(p.left)) << ","
-              << csv_cell(linker.list_name(linker.record_list(p.right))) << "," << csv_cell(linker.record_id(p.right)) << ","
-              << p.probability << "," << p.weight << "," << (p.probability >= spec.threshold ? "match" : "review");
+          out << csv_cell(linker.list_name(linker.record_list(p.left))) << ","
+              << csv_cell(linker.record_id(p.left)) << ","
+              << csv_cell(linker.list_name(linker.record_list(p.right))) << ","
+              << csv_cell(linker.record_id(p.right)) << "," << p.probability << "," << p.weight
+              << "," << (p.probability >= spec.threshold ? "match" : "review");
           const auto weights = linker.field_weights(model, p);
           for (std::size_t f = 0; f < spec.fields.size(); ++f) {
             const std::size_t l = p.levels[f];
-            const std::string label = l == 0 ? "null" : l <= spec.fields[f].levels.size() ? spec.fields[f].levels[l - 1].label : "else";
+            const std::string label = l == 0 ? "null"
+                                      : l <= spec.fields[f].levels.size()
+                                          ? spec.fields[f].levels[l - 1].label
+                                          : "else";
             out << "," << csv_cell(label) << "," << weights[f];
           }
           out << "\n";
@@ -276,13 +324,18 @@ int run_link(const LinkCommands& o) {
         out << "entity,list,id\n";
         for (std::size_t c = 0; c < clusters.size(); ++c)
           for (auto r : clusters[c].records)
-            out << c + 1 << "," << csv_cell(linker.list_name(linker.record_list(r))) << "," << csv_cell(linker.record_id(r)) << "\n";
+            out << c + 1 << "," << csv_cell(linker.list_name(linker.record_list(r))) << ","
+                << csv_cell(linker.record_id(r)) << "\n";
       }))
     return kExitFailure;
   const std::string capture = link::capture_history_csv(linker, clusters);
-  if (!o.capture.empty() && !write_file(o.capture, [&](std::ostream& out) { out << capture; })) return kExitFailure;
-  std::cout << "\nCapture history (" << (o.capture.empty() ? "not written: --capture FILE" : "in " + o.capture + ", for haven estimate")
-            << "):\n" << capture;
+  if (!o.capture.empty() && !write_file(o.capture, [&](std::ostream& out) { out << capture; }))
+    return kExitFailure;
+  std::cout << "\nCapture history ("
+            << (o.capture.empty() ? "not written: --capture FILE"
+                                  : "in " + o.capture + ", for haven estimate")
+            << "):\n"
+            << capture;
   return std::cout.flush() ? 0 : kExitFailure;
 }
 
@@ -290,38 +343,71 @@ int run_link(const LinkCommands& o) {
 
 LinkCommandsHandle add_link_commands(CLI::App& app) {
   LinkCommandsHandle c(new LinkCommands);
-  c->link = app.add_subcommand(
-      "link", "Link agencies' lists of people (CSV files): which records are the same person. Trains a Fellegi-Sunter\n"
-              "model without labels (or reuses one), prints its parameters, and writes linked pairs with per-field\n"
-              "weights, entities, and the capture-history table haven estimate reads. See docs/linkage.md.");
-  c->link->add_option("lists", c->lists, "Lists to link: FILE.csv (named after the file) or NAME=FILE.csv")->required();
-  c->link->add_option("--spec", c->spec, "Linkage specification (JSON: fields, comparison levels, blocking rules)");
-  c->link->add_option("--model", c->model, "Instead of --spec: a model saved by --save-model (no training)");
-  c->link->add_option("--save-model", c->save_model, "Write the trained model (Splink-style settings JSON) to this file");
-  c->link->add_option("--pairs", c->pairs, "Write pairs from --review-from up, with per-field levels and weights (CSV)");
-  c->link->add_option("--clusters", c->clusters, "Write the entity of every record (CSV: entity,list,id)");
-  c->link->add_option("--capture", c->capture, "Write the capture-history table (one 0/1 column per list, count) for haven estimate");
-  c->link->add_option("--threshold", c->threshold, "Match probability from which a pair is a match (default: the spec's)")
+  c->link = app.add_subcommand("link",
+                               "Link agencies' lists of people (CSV files): which records are the "
+                               "same person. Trains a Fellegi-Sunter\n"
+                               "model without labels (or reuses one), prints its parameters, and "
+                               "writes linked pairs with per-field\n"
+                               "weights, entities, and the capture-history table haven estimate "
+                               "reads. See docs/linkage.md.");
+  c->link
+      ->add_option("lists", c->lists,
+                   "Lists to link: FILE.csv (named after the file) or NAME=FILE.csv")
+      ->required();
+  c->link->add_option("--spec", c->spec,
+                      "Linkage specification (JSON: fields, comparison levels, blocking rules)");
+  c->link->add_option("--model", c->model,
+                      "Instead of --spec: a model saved by --save-model (no training)");
+  c->link->add_option("--save-model", c->save_model,
+                      "Write the trained model (Splink-style settings JSON) to this file");
+  c->link->add_option("--pairs", c->pairs,
+                      "Write pairs from --review-from up, with per-field levels and weights (CSV)");
+  c->link->add_option("--clusters", c->clusters,
+                      "Write the entity of every record (CSV: entity,list,id)");
+  c->link->add_option(
+      "--capture", c->capture,
+      "Write the capture-history table (one 0/1 column per list, count) for haven estimate");
+  c->link
+      ->add_option("--threshold", c->threshold,
+                   "Match probability from which a pair is a match (default: the spec's)")
       ->check(CLI::Range(1e-9, 1.0));
-  c->link->add_option("--review-from", c->review_from, "Pairs from this probability up to the threshold are for review (default: the spec's)")
+  c->link
+      ->add_option(
+          "--review-from", c->review_from,
+          "Pairs from this probability up to the threshold are for review (default: the spec's)")
       ->check(CLI::Range(0.0, 1.0));
-  c->link->add_option("--threads", c->threads, "Worker threads (default 2)")->check(CLI::Range(1, 64));
+  c->link->add_option("--threads", c->threads, "Worker threads (default 2)")
+      ->check(CLI::Range(1, 64));
   c->link->add_flag("--encoded", c->encoded,
-                    "The lists are encodings made by haven encode (JSON): link by Dice similarity of the CLKs with\n"
-                    "keyed blocking; --threshold is then a Dice coefficient (default 0.75 for balanced CLKs, else 0.8)");
-  c->link->add_option("--link-type", c->link_type, "With --encoded: link_only (default; one-to-one), dedupe_only or link_and_dedupe");
-  c->link->add_option("--max-block-pairs", c->max_block_pairs, "With --encoded: refuse blocks with more pairs (default 5,000,000)");
+                    "The lists are encodings made by haven encode (JSON): link by Dice similarity "
+                    "of the CLKs with\n"
+                    "keyed blocking; --threshold is then a Dice coefficient (default 0.75 for "
+                    "balanced CLKs, else 0.8)");
+  c->link->add_option(
+      "--link-type", c->link_type,
+      "With --encoded: link_only (default; one-to-one), dedupe_only or link_and_dedupe");
+  c->link->add_option("--max-block-pairs", c->max_block_pairs,
+                      "With --encoded: refuse blocks with more pairs (default 5,000,000)");
 
   c->encode = app.add_subcommand(
-      "encode", "Encode a list for privacy-preserving linkage: keyed Bloom-filter encodings (CLKs, hardened by\n"
-                "balancing) and keyed blocking keys, made with a secret the agencies share and the linking party\n"
-                "never sees. The schema follows clkhash's linkage schema v3. See docs/linkage.md.");
+      "encode",
+      "Encode a list for privacy-preserving linkage: keyed Bloom-filter encodings (CLKs, hardened "
+      "by\n"
+      "balancing) and keyed blocking keys, made with a secret the agencies share and the linking "
+      "party\n"
+      "never sees. The schema follows clkhash's linkage schema v3. See docs/linkage.md.");
   c->encode->add_option("list", c->encode_list, "The list (CSV)")->required();
-  c->encode->add_option("--schema", c->schema, "Linkage schema (JSON, clkhash v3 plus a \"haven\" object)")->required();
-  c->encode->add_option("--secret-file", c->secret_file, "File holding the shared secret (at least 16 bytes; haven keygen makes one)")
+  c->encode
+      ->add_option("--schema", c->schema,
+                   "Linkage schema (JSON, clkhash v3 plus a \"haven\" object)")
+      ->required();
+  c->encode
+      ->add_option("--secret-file", c->secret_file,
+                   "File holding the shared secret (at least 16 bytes; haven keygen makes one)")
       ->required();
   c->encode->add_option("--out", c->out, "Encoded list to write (JSON)")->required();
-  c->encode->add_option("--name", c->list_name, "The list's name (default: the file's name without .csv)");
+  c->encode->add_option("--name", c->list_name,
+                        "The list's name (default: the file's name without .csv)");
   return c;
 }
 

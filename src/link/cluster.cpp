@@ -20,35 +20,40 @@ struct Edge {
   double probability;
 };
 
-std::vector<Cluster> cluster_edges(const std::vector<std::size_t>& list_of, LinkType type, std::vector<Edge> edges,
-                                   double threshold, double density) {
+std::vector<Cluster> cluster_edges(const std::vector<std::size_t>& list_of, LinkType type,
+                                   std::vector<Edge> edges, double threshold, double density) {
   const std::size_t n = list_of.size();
   std::vector<const Edge*> strong;
   for (const Edge& p : edges)
     if (p.probability >= threshold) strong.push_back(&p);
   std::sort(strong.begin(), strong.end(), [](const Edge* a, const Edge* b) {
-    return a->probability != b->probability ? a->probability > b->probability
-                                            : std::tie(a->left, a->right) < std::tie(b->left, b->right);
+    return a->probability != b->probability
+               ? a->probability > b->probability
+               : std::tie(a->left, a->right) < std::tie(b->left, b->right);
   });
   // Adjacency of the matches (compressed rows), for counting links between two clusters.
   std::vector<std::uint32_t> start(n + 1, 0), neighbours(strong.size() * 2);
   for (const Edge* p : strong) ++start[p->left + 1], ++start[p->right + 1];
   std::partial_sum(start.begin(), start.end(), start.begin());
   std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-  for (const Edge* p : strong) neighbours[fill[p->left]++] = p->right, neighbours[fill[p->right]++] = p->left;
+  for (const Edge* p : strong)
+    neighbours[fill[p->left]++] = p->right, neighbours[fill[p->right]++] = p->left;
 
   std::vector<std::uint32_t> owner(n);
   std::iota(owner.begin(), owner.end(), 0);
   std::vector<std::vector<std::uint32_t>> members(n);
   for (std::uint32_t i = 0; i < n; ++i) members[i] = {i};
-  auto comparable_pairs = [&](const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+  auto comparable_pairs = [&](const std::vector<std::uint32_t>& a,
+                              const std::vector<std::uint32_t>& b) {
     std::map<std::size_t, std::uint64_t> lists_a, lists_b;
     for (auto r : a) ++lists_a[list_of[r]];
     for (auto r : b) ++lists_b[list_of[r]];
     std::uint64_t same = 0;
     for (auto [list, count] : lists_a) same += count * (lists_b.count(list) ? lists_b[list] : 0);
     const std::uint64_t every = static_cast<std::uint64_t>(a.size()) * b.size();
-    return type == LinkType::kLinkOnly ? every - same : type == LinkType::kDedupeOnly ? same : every;
+    return type == LinkType::kLinkOnly     ? every - same
+           : type == LinkType::kDedupeOnly ? same
+                                           : every;
   };
   for (const Edge* p : strong) {
     std::uint32_t a = owner[p->left], b = owner[p->right];
@@ -59,7 +64,8 @@ std::vector<Cluster> cluster_edges(const std::vector<std::size_t>& list_of, Link
       for (std::uint32_t r : members[b])
         for (std::uint32_t k = start[r]; k < start[r + 1]; ++k) links += owner[neighbours[k]] == a;
       const std::uint64_t comparable = comparable_pairs(members[a], members[b]);
-      if (comparable == 0 || static_cast<double>(links) < density * static_cast<double>(comparable)) continue;
+      if (comparable == 0 || static_cast<double>(links) < density * static_cast<double>(comparable))
+        continue;
     }
     for (std::uint32_t r : members[b]) owner[r] = a;
     members[a].insert(members[a].end(), members[b].begin(), members[b].end());
@@ -72,7 +78,9 @@ std::vector<Cluster> cluster_edges(const std::vector<std::size_t>& list_of, Link
     std::sort(m.begin(), m.end());
     out.push_back({std::move(m)});
   }
-  std::sort(out.begin(), out.end(), [](const Cluster& a, const Cluster& b) { return a.records.front() < b.records.front(); });
+  std::sort(out.begin(), out.end(), [](const Cluster& a, const Cluster& b) {
+    return a.records.front() < b.records.front();
+  });
   return out;
 }
 
@@ -84,23 +92,28 @@ std::vector<std::size_t> lists_of(const Linker& linker) {
 
 }  // namespace
 
-std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs, double threshold, double density) {
+std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs,
+                             double threshold, double density) {
   std::vector<Edge> edges;
   edges.reserve(pairs.size());
   for (const ScoredPair& p : pairs) edges.push_back({p.left, p.right, p.probability});
-  return cluster_edges(lists_of(linker), linker.spec().link_type, std::move(edges), threshold, density);
+  return cluster_edges(lists_of(linker), linker.spec().link_type, std::move(edges), threshold,
+                       density);
 }
 
-std::vector<Cluster> cluster_encoded(const std::vector<EncodedList>& lists, LinkType type, const std::vector<EncodedPair>& pairs,
-                                     double threshold, double density) {
+std::vector<Cluster> cluster_encoded(const std::vector<EncodedList>& lists, LinkType type,
+                                     const std::vector<EncodedPair>& pairs, double threshold,
+                                     double density) {
   std::vector<std::size_t> list_of;
-  for (std::size_t l = 0; l < lists.size(); ++l) list_of.insert(list_of.end(), lists[l].ids.size(), l);
+  for (std::size_t l = 0; l < lists.size(); ++l)
+    list_of.insert(list_of.end(), lists[l].ids.size(), l);
   std::vector<Edge> edges;
   for (const EncodedPair& p : pairs) edges.push_back({p.left, p.right, p.dice});
   return cluster_edges(list_of, type, std::move(edges), threshold, density);
 }
 
-std::string capture_history_csv(const std::vector<std::string>& list_names, const std::vector<std::size_t>& record_list,
+std::string capture_history_csv(const std::vector<std::string>& list_names,
+                                const std::vector<std::size_t>& record_list,
                                 const std::vector<Cluster>& clusters) {
   std::map<std::uint32_t, std::uint64_t> patterns;
   for (const Cluster& c : clusters) {

@@ -116,8 +116,8 @@ struct LinkSpec {
   // Refused before comparing: a block holding more candidate pairs than this, or more pairs in all.
   std::uint64_t max_block_pairs = 5'000'000;
   std::uint64_t max_pairs = 400'000'000;
-  double threshold = 0.9;     // pairs from this probability are matches
-  double review_from = 0.5;   // pairs from here up to the threshold are for a person to review
+  double threshold = 0.9;        // pairs from this probability are matches
+  double review_from = 0.5;      // pairs from here up to the threshold are for a person to review
   double cluster_density = 0.5;  // clusters merge only if this share of their cross pairs match
   std::uint64_t u_sample_pairs = 1'000'000;  // as Splink's examples
   int em_max_iterations = 200;
@@ -134,21 +134,23 @@ Json spec_to_json(const LinkSpec& spec);
 // ---- Lists ----
 
 struct RecordList {
-  std::string name;                          // the list's name: a column of the capture history
-  std::vector<std::string> ids;              // one per record
+  std::string name;                              // the list's name: a column of the capture history
+  std::vector<std::string> ids;                  // one per record
   std::vector<std::vector<std::string>> values;  // [record][field], raw cells in spec field order
 };
 
 // Reads a CSV list: the header must hold every column the spec names (and the id column). Errors
 // (kInvalidArgument) name the file, the missing columns and the columns there are; an empty
 // list, a duplicated id, a malformed CSV (line and column) are refused. kNotFound: no such file.
-Result<RecordList> read_list(const std::string& path, const std::string& name, const LinkSpec& spec);
+Result<RecordList> read_list(const std::string& path, const std::string& name,
+                             const LinkSpec& spec);
 
 // ---- Model ----
 
 struct FieldParameters {
-  std::vector<double> m, u;    // per level, null level first (unused), else level last
-  std::vector<double> u_random;  // u from random pairs (equal to u when trained here; for term frequencies)
+  std::vector<double> m, u;  // per level, null level first (unused), else level last
+  std::vector<double>
+      u_random;  // u from random pairs (equal to u when trained here; for term frequencies)
 };
 struct Model {
   LinkSpec spec;
@@ -182,7 +184,7 @@ struct ScoredPair {
   std::uint32_t left = 0, right = 0;  // global record indices (Linker::record_list/record_id)
   double weight = 0;                  // log2 Bayes factor plus the prior's log2 odds
   double probability = 0;
-  std::vector<std::uint8_t> levels;   // per field: 0 null, 1.. the spec's levels, last: else
+  std::vector<std::uint8_t> levels;  // per field: 0 null, 1.. the spec's levels, last: else
 };
 
 struct Cluster {
@@ -196,7 +198,8 @@ class Linker {
   // message names the rule, the largest blocks' keys and their sizes). `normaliser` is needed
   // only by fields normalised as names; it is borrowed.
   static Result<std::unique_ptr<Linker>> create(LinkSpec spec, std::vector<RecordList> lists,
-                                                const search::Normaliser* normaliser, int threads = 2);
+                                                const search::Normaliser* normaliser,
+                                                int threads = 2);
   ~Linker();
   Linker(const Linker&) = delete;
   Linker& operator=(const Linker&) = delete;
@@ -229,8 +232,8 @@ class Linker {
 // Entities from pairs at or above `threshold`: strongest pairs first, two clusters join only if at
 // least `density` of their comparable cross pairs match, so a chain of weak links cannot pull
 // two people into one. Every record is in exactly one cluster (singletons included).
-std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs, double threshold,
-                             double density);
+std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs,
+                             double threshold, double density);
 
 // The capture-history table of the clusters, as CSV: one 0/1 column per list (list order), then
 // `count`, one row per observed pattern. `haven estimate` reads it directly.
@@ -244,7 +247,7 @@ std::string capture_history_csv(const Linker& linker, const std::vector<Cluster>
 // bitsPerFeature / bitsPerToken, clkConfig.l); Haven adds a "haven" object (hardening, blocking).
 
 struct ClkFeature {
-  std::string identifier;   // the CSV column
+  std::string identifier;  // the CSV column
   Normalise normalise = Normalise::kLower;
   int ngram = 2;
   bool positional = false;
@@ -252,11 +255,11 @@ struct ClkFeature {
   int bits_per_token = 0;    // ... or a fixed number per token (bitsPerToken)
 };
 struct ClkSchema {
-  std::size_t bits = 1024;   // the CLK's length (clkConfig.l), a multiple of 512
-  bool balanced = true;      // hardening: half-length filter + its complement, keyed permutation
+  std::size_t bits = 1024;  // the CLK's length (clkConfig.l), a multiple of 512
+  bool balanced = true;     // hardening: half-length filter + its complement, keyed permutation
   std::vector<ClkFeature> features;
-  LinkSpec keys;             // the features as fields, and the blocking rules, for the keyed blocks
-  std::string fingerprint;   // hex SHA-256 of the canonical schema: lists must agree on it
+  LinkSpec keys;            // the features as fields, and the blocking rules, for the keyed blocks
+  std::string fingerprint;  // hex SHA-256 of the canonical schema: lists must agree on it
 };
 // Errors (kInvalidArgument) name the JSON location: a version other than 3, l not a multiple of
 // 512, an unknown format or comparison type, no feature, a blocking rule naming no feature.
@@ -265,8 +268,8 @@ Result<ClkSchema> parse_clk_schema(const Json& json);
 struct EncodedList {
   std::string name;
   std::vector<std::string> ids;
-  std::size_t words = 0;                  // 64-bit words per CLK
-  std::vector<std::uint64_t> clks;        // ids.size() * words
+  std::size_t words = 0;            // 64-bit words per CLK
+  std::vector<std::uint64_t> clks;  // ids.size() * words
   std::vector<std::uint32_t> popcounts;
   std::vector<std::vector<std::uint64_t>> blocks;  // [rule][record]: keyed block key, 0 none
   std::string fingerprint, secret_check;  // of the schema and of the secret (a keyed digest)
@@ -274,8 +277,8 @@ struct EncodedList {
 };
 
 // Encodes a list read with read_list(path, name, schema.keys). `secret`: at least 16 bytes.
-Result<EncodedList> encode_list(const ClkSchema& schema, const RecordList& list, std::string_view secret,
-                                const search::Normaliser* normaliser);
+Result<EncodedList> encode_list(const ClkSchema& schema, const RecordList& list,
+                                std::string_view secret, const search::Normaliser* normaliser);
 // The encoded list as JSON: anonlink's {"clks": [base64...]} plus ids, keyed blocks, the schema
 // fingerprint and the secret check.
 Json encoded_to_json(const EncodedList& list);
@@ -291,21 +294,25 @@ struct EncodedPair {
 // pairs across lists, then a greedy one-to-one assignment per pair of lists (strongest first).
 // Errors (kInvalidArgument): lists encoded with another secret or schema than the first list
 // (named), an empty list, blocks larger than `max_block_pairs`.
-Result<std::vector<EncodedPair>> link_encoded(const std::vector<EncodedList>& lists, LinkType type, double threshold,
-                                              std::uint64_t max_block_pairs, int threads, const Progress& progress = {});
+Result<std::vector<EncodedPair>> link_encoded(const std::vector<EncodedList>& lists, LinkType type,
+                                              double threshold, std::uint64_t max_block_pairs,
+                                              int threads, const Progress& progress = {});
 
 // Entities from encoded pairs (Dice in place of probability), as cluster() does.
-std::vector<Cluster> cluster_encoded(const std::vector<EncodedList>& lists, LinkType type, const std::vector<EncodedPair>& pairs,
-                                     double threshold, double density);
+std::vector<Cluster> cluster_encoded(const std::vector<EncodedList>& lists, LinkType type,
+                                     const std::vector<EncodedPair>& pairs, double threshold,
+                                     double density);
 // The capture history of clusters over records whose list is record_list[record].
-std::string capture_history_csv(const std::vector<std::string>& list_names, const std::vector<std::size_t>& record_list,
+std::string capture_history_csv(const std::vector<std::string>& list_names,
+                                const std::vector<std::size_t>& record_list,
                                 const std::vector<Cluster>& clusters);
 
 // Dice coefficient of CLKs of `words` 64-bit words, with their popcounts; the AVX-512 POPCNT
 // kernel where the CPU has it. dice_row scores `a` against n consecutive CLKs.
-double dice(const std::uint64_t* a, const std::uint64_t* b, std::size_t words, std::uint32_t pa, std::uint32_t pb);
-void dice_row(const std::uint64_t* a, std::uint32_t pa, const std::uint64_t* b, const std::uint32_t* pb, std::size_t n,
-              std::size_t words, float* out);
+double dice(const std::uint64_t* a, const std::uint64_t* b, std::size_t words, std::uint32_t pa,
+            std::uint32_t pb);
+void dice_row(const std::uint64_t* a, std::uint32_t pa, const std::uint64_t* b,
+              const std::uint32_t* pb, std::size_t n, std::size_t words, float* out);
 
 // ---- Comparisons (exposed for tests) ----
 double jaro(std::string_view a, std::string_view b);

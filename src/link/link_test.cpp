@@ -11,7 +11,8 @@ namespace haven::link {
 namespace {
 
 std::string write_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("haven_link_test_" + std::to_string(::getpid()) + "_" + name);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("haven_link_test_" + std::to_string(::getpid()) + "_" + name);
   std::ofstream(path) << text;
   return path.string();
 }
@@ -62,12 +63,17 @@ TEST(Spec, RefusesMistakesWithTheirLocation) {
   };
   const std::vector<Case> cases = {
       {R"([{"op":"add","path":"/colour","value":1}])", "/colour", "unknown key \"colour\""},
-      {R"([{"op":"replace","path":"/fields/0/levels/1/type","value":"soundex"}])", "/fields/0/levels/1/type", "unknown level type \"soundex\""},
-      {R"([{"op":"replace","path":"/fields/0/levels/1/min","value":1.5}])", "/fields/0/levels/1/min", "between"},
-      {R"([{"op":"replace","path":"/blocking/0","value":"nickname"}])", "/blocking/0", "\"nickname\", which is not a field"},
-      {R"j([{"op":"replace","path":"/blocking/0","value":"first(family)"}])j", "/blocking/0", "needs a length"},
+      {R"([{"op":"replace","path":"/fields/0/levels/1/type","value":"soundex"}])",
+       "/fields/0/levels/1/type", "unknown level type \"soundex\""},
+      {R"([{"op":"replace","path":"/fields/0/levels/1/min","value":1.5}])",
+       "/fields/0/levels/1/min", "between"},
+      {R"([{"op":"replace","path":"/blocking/0","value":"nickname"}])", "/blocking/0",
+       "\"nickname\", which is not a field"},
+      {R"j([{"op":"replace","path":"/blocking/0","value":"first(family)"}])j", "/blocking/0",
+       "needs a length"},
       {R"([{"op":"replace","path":"/blocking","value":[]}])", "/blocking", "non-empty"},
-      {R"([{"op":"replace","path":"/fields/2/normalise","value":"lower"}])", "/fields/2/normalise", "date levels need"},
+      {R"([{"op":"replace","path":"/fields/2/normalise","value":"lower"}])", "/fields/2/normalise",
+       "date levels need"},
       {R"([{"op":"replace","path":"/link_type","value":"merge"}])", "/link_type", "link_only"},
   };
   for (const Case& c : cases) {
@@ -83,20 +89,25 @@ TEST(Lists, ColumnsNotMatchingTheSpecAreNamed) {
   const std::string path = write_file("cols.csv", "id,given,surname,dob\n1,ann,lee,2000-01-01\n");
   auto list = read_list(path, "x", *spec);
   ASSERT_FALSE(list.ok());
-  EXPECT_NE(list.error().message.find("does not have the column \"family\""), std::string::npos) << list.error().message;
-  EXPECT_NE(list.error().message.find("its columns are \"id\", \"given\", \"surname\", \"dob\""), std::string::npos);
+  EXPECT_NE(list.error().message.find("does not have the column \"family\""), std::string::npos)
+      << list.error().message;
+  EXPECT_NE(list.error().message.find("its columns are \"id\", \"given\", \"surname\", \"dob\""),
+            std::string::npos);
 }
 
 TEST(Lists, EmptyListsAndDuplicateIdsAreRefused) {
   auto spec = parse_spec(basic_spec());
   auto empty = read_list(write_file("empty.csv", "id,given,family,dob\n"), "x", *spec);
   ASSERT_FALSE(empty.ok());
-  EXPECT_NE(empty.error().message.find("the list has no records"), std::string::npos) << empty.error().message;
+  EXPECT_NE(empty.error().message.find("the list has no records"), std::string::npos)
+      << empty.error().message;
   auto nothing = read_list(write_file("nothing.csv", ""), "x", *spec);
   ASSERT_FALSE(nothing.ok());
-  auto twice = read_list(write_file("twice.csv", "id,given,family,dob\n1,a,b,\n1,c,d,\n"), "x", *spec);
+  auto twice =
+      read_list(write_file("twice.csv", "id,given,family,dob\n1,a,b,\n1,c,d,\n"), "x", *spec);
   ASSERT_FALSE(twice.ok());
-  EXPECT_NE(twice.error().message.find("the id \"1\" is used by more than one record"), std::string::npos);
+  EXPECT_NE(twice.error().message.find("the id \"1\" is used by more than one record"),
+            std::string::npos);
   EXPECT_NE(twice.error().message.find("line 3"), std::string::npos);
   auto missing = read_list("/nonexistent/list.csv", "x", *spec);
   ASSERT_FALSE(missing.ok());
@@ -117,22 +128,31 @@ TEST(Linker, ExplodingBlocksAreRefusedBeforeComparing) {
   auto spec = parse_spec(basic_spec());
   spec->max_block_pairs = 10;
   std::vector<std::vector<std::string>> a, b;
-  for (int i = 0; i < 5; ++i) a.push_back({"a" + std::to_string(i), "ann", "lee", "2000-01-0" + std::to_string(i + 1)});
-  for (int i = 0; i < 4; ++i) b.push_back({"b" + std::to_string(i), "ann", "lee", "1990-01-0" + std::to_string(i + 1)});
+  for (int i = 0; i < 5; ++i)
+    a.push_back({"a" + std::to_string(i), "ann", "lee", "2000-01-0" + std::to_string(i + 1)});
+  for (int i = 0; i < 4; ++i)
+    b.push_back({"b" + std::to_string(i), "ann", "lee", "1990-01-0" + std::to_string(i + 1)});
   auto linker = Linker::create(*spec, {make_list("police", a), make_list("ngo", b)}, nullptr);
   ASSERT_FALSE(linker.ok());
   const std::string& message = linker.error().message;
-  EXPECT_NE(message.find("blocking rule 1 \"family\" makes 1 block larger than max_block_pairs (10 pairs)"), std::string::npos) << message;
-  EXPECT_NE(message.find("\"lee\" (5 in police + 4 in ngo: 20 pairs)"), std::string::npos) << message;
+  EXPECT_NE(message.find(
+                "blocking rule 1 \"family\" makes 1 block larger than max_block_pairs (10 pairs)"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("\"lee\" (5 in police + 4 in ngo: 20 pairs)"), std::string::npos)
+      << message;
   EXPECT_EQ(linker.error().field, "/blocking/0");
 }
 
 TEST(Linker, RefusesEmptyAndSameNamedLists) {
   auto spec = parse_spec(basic_spec());
-  auto empty = Linker::create(*spec, {make_list("a", {{"1", "x", "y", ""}}), make_list("b", {})}, nullptr);
+  auto empty =
+      Linker::create(*spec, {make_list("a", {{"1", "x", "y", ""}}), make_list("b", {})}, nullptr);
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.error().message.find("the list \"b\" has no records"), std::string::npos);
-  auto same = Linker::create(*spec, {make_list("a", {{"1", "x", "y", ""}}), make_list("a", {{"1", "x", "y", ""}})}, nullptr);
+  auto same = Linker::create(
+      *spec, {make_list("a", {{"1", "x", "y", ""}}), make_list("a", {{"1", "x", "y", ""}})},
+      nullptr);
   ASSERT_FALSE(same.ok());
   EXPECT_NE(same.error().message.find("both named \"a\""), std::string::npos);
   auto one = Linker::create(*spec, {make_list("a", {{"1", "x", "y", ""}})}, nullptr);
@@ -142,8 +162,10 @@ TEST(Linker, RefusesEmptyAndSameNamedLists) {
 
 // A small world: 60 people on list A, 40 of them also on list B with typing errors.
 std::vector<RecordList> small_world() {
-  const char* given[] = {"ann", "maria", "john", "li", "fatima", "ivan", "sara", "omar", "kim", "nadia"};
-  const char* family[] = {"lee", "garcia", "smith", "wang", "khan", "petrov", "cohen", "ali", "park", "haddad", "nguyen", "silva"};
+  const char* given[] = {"ann",  "maria", "john", "li",  "fatima",
+                         "ivan", "sara",  "omar", "kim", "nadia"};
+  const char* family[] = {"lee",   "garcia", "smith", "wang",   "khan",   "petrov",
+                          "cohen", "ali",    "park",  "haddad", "nguyen", "silva"};
   std::vector<std::vector<std::string>> a, b;
   for (int i = 0; i < 60; ++i) {
     const std::string g = given[i % 10], f = family[(i * 7) % 12];
@@ -152,7 +174,7 @@ std::vector<RecordList> small_world() {
     a.push_back({"a" + std::to_string(i), g, f, dob});
     if (i < 40) {
       std::string g2 = g, f2 = f, d2 = dob;
-      if (i % 4 == 1) f2 += "e";                           // a typing error
+      if (i % 4 == 1) f2 += "e";  // a typing error
       if (i % 4 == 2 && g2.size() > 3) g2.erase(2, 1);
       if (i % 5 == 3) std::swap(d2[5], d2[8]), std::swap(d2[6], d2[9]);  // day and month swapped
       b.push_back({"b" + std::to_string(i), g2, f2, d2});
@@ -173,7 +195,8 @@ TEST(Linker, FindsTheSamePeopleWithoutLabels) {
   int true_found = 0, false_found = 0;
   for (const ScoredPair& p : *pairs) {
     if (p.probability < spec->threshold) continue;
-    const bool same = (*linker)->record_id(p.left).substr(1) == (*linker)->record_id(p.right).substr(1);
+    const bool same =
+        (*linker)->record_id(p.left).substr(1) == (*linker)->record_id(p.right).substr(1);
     same ? ++true_found : ++false_found;
   }
   EXPECT_GE(true_found, 38);
@@ -189,7 +212,8 @@ TEST(Linker, FindsTheSamePeopleWithoutLabels) {
   ASSERT_TRUE(reloaded.ok()) << reloaded.error().message;
   auto again = (*linker)->score(*reloaded, 0.0);
   ASSERT_EQ(again->size(), pairs->size());
-  for (std::size_t i = 0; i < pairs->size(); ++i) EXPECT_NEAR((*again)[i].weight, (*pairs)[i].weight, 1e-9);
+  for (std::size_t i = 0; i < pairs->size(); ++i)
+    EXPECT_NEAR((*again)[i].weight, (*pairs)[i].weight, 1e-9);
   EXPECT_NE(describe_model(*model).find("given"), std::string::npos);
 }
 
@@ -213,8 +237,9 @@ TEST(Cluster, AWeakChainDoesNotJoinTwoGroups) {
     s.left = a, s.right = b, s.probability = p;
     return s;
   };
-  std::vector<ScoredPair> pairs = {pair(0, 1, 0.99), pair(1, 2, 0.99), pair(0, 2, 0.99), pair(3, 4, 0.99),
-                                   pair(4, 5, 0.99), pair(3, 5, 0.99), pair(2, 3, 0.999)};
+  std::vector<ScoredPair> pairs = {pair(0, 1, 0.99), pair(1, 2, 0.99), pair(0, 2, 0.99),
+                                   pair(3, 4, 0.99), pair(4, 5, 0.99), pair(3, 5, 0.99),
+                                   pair(2, 3, 0.999)};
   const auto clusters = cluster(**linker, pairs, 0.9, 0.5);
   // The strongest link 2~3 joins {2,3} first; {0,1} then joins it (half of its cross pairs match),
   // but {4,5} does not (one cross pair of four): the chain stops there.
@@ -238,7 +263,8 @@ Json clk_schema() {
   })j");
 }
 
-std::vector<EncodedList> encode_world(const ClkSchema& schema, const std::string& secret_a, const std::string& secret_b) {
+std::vector<EncodedList> encode_world(const ClkSchema& schema, const std::string& secret_a,
+                                      const std::string& secret_b) {
   std::vector<RecordList> world = small_world();
   auto a = encode_list(schema, world[0], secret_a, nullptr);
   auto b = encode_list(schema, world[1], secret_b, nullptr);
@@ -250,7 +276,8 @@ TEST(Encoded, LinksListsEncodedWithOneSecret) {
   auto schema = parse_clk_schema(clk_schema());
   ASSERT_TRUE(schema.ok()) << schema.error().field << " " << schema.error().message;
   auto lists = encode_world(*schema, "a secret the agencies share", "a secret the agencies share");
-  for (std::size_t r = 0; r < lists[0].ids.size(); ++r) EXPECT_EQ(lists[0].popcounts[r], 512u);  // balanced
+  for (std::size_t r = 0; r < lists[0].ids.size(); ++r)
+    EXPECT_EQ(lists[0].popcounts[r], 512u);  // balanced
   // Through the file format, as agencies send it.
   for (auto& list : lists) {
     auto back = encoded_from_json(Json::parse(encoded_to_json(list).dump()), list.name);
@@ -262,7 +289,9 @@ TEST(Encoded, LinksListsEncodedWithOneSecret) {
   ASSERT_TRUE(pairs.ok()) << pairs.error().message;
   int right = 0, wrong = 0;
   for (const EncodedPair& p : *pairs)
-    (lists[0].ids[p.left].substr(1) == lists[1].ids[p.right - lists[0].ids.size()].substr(1) ? right : wrong)++;
+    (lists[0].ids[p.left].substr(1) == lists[1].ids[p.right - lists[0].ids.size()].substr(1)
+         ? right
+         : wrong)++;
   EXPECT_GE(right, 36);
   EXPECT_LE(wrong, 1);
   const auto clusters = cluster_encoded(lists, LinkType::kLinkOnly, *pairs, 0.8, 0.5);
@@ -271,10 +300,13 @@ TEST(Encoded, LinksListsEncodedWithOneSecret) {
 
 TEST(Encoded, RefusesAnotherSecretOrSchema) {
   auto schema = parse_clk_schema(clk_schema());
-  auto other_secret = encode_world(*schema, "a secret the agencies share", "another secret, not shared");
+  auto other_secret =
+      encode_world(*schema, "a secret the agencies share", "another secret, not shared");
   auto refused = link_encoded(other_secret, LinkType::kLinkOnly, 0.8, 1000000, 2);
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.error().message.find("list \"ngo\" was encoded with another secret than list \"police\""), std::string::npos)
+  EXPECT_NE(refused.error().message.find(
+                "list \"ngo\" was encoded with another secret than list \"police\""),
+            std::string::npos)
       << refused.error().message;
 
   Json changed = clk_schema();
@@ -286,7 +318,8 @@ TEST(Encoded, RefusesAnotherSecretOrSchema) {
   auto b = encode_list(*other, world[1], "a secret the agencies share", nullptr);
   auto mixed = link_encoded({*a, *b}, LinkType::kLinkOnly, 0.8, 1000000, 2);
   ASSERT_FALSE(mixed.ok());
-  EXPECT_NE(mixed.error().message.find("was encoded with another schema than list \"police\""), std::string::npos)
+  EXPECT_NE(mixed.error().message.find("was encoded with another schema than list \"police\""),
+            std::string::npos)
       << mixed.error().message;
 
   auto short_secret = encode_list(*schema, world[0], "too short", nullptr);
@@ -304,7 +337,8 @@ TEST(Encoded, RefusesMalformedEncodings) {
   };
   const std::vector<Case> cases = {
       {[](Json& j) { j.erase("haven_encoding"); }, "not an encoded list written by haven encode"},
-      {[](Json& j) { j["clks"][3] = j["clks"][3].get<std::string>().substr(0, 40); }, "CLK 4 is not base64 of 1024 bits"},
+      {[](Json& j) { j["clks"][3] = j["clks"][3].get<std::string>().substr(0, 40); },
+       "CLK 4 is not base64 of 1024 bits"},
       {[](Json& j) {
          std::string c = j["clks"][0].get<std::string>();
          c[0] = c[0] == 'A' ? 'B' : 'A';  // one bit more or less
@@ -315,7 +349,11 @@ TEST(Encoded, RefusesMalformedEncodings) {
       {[](Json& j) { j.erase("secret_check"); }, "secret_check is missing"},
       {[](Json& j) { j["blocks"][0].erase(0); }, "must hold one key per record"},
       {[](Json& j) { j["blocks"][1][0] = "xyz"; }, "16 hex digits"},
-      {[](Json& j) { j["ids"] = Json::array(); j["clks"] = Json::array(); }, "has no records"},
+      {[](Json& j) {
+         j["ids"] = Json::array();
+         j["clks"] = Json::array();
+       },
+       "has no records"},
   };
   for (const Case& c : cases) {
     Json damaged = good;
@@ -343,15 +381,18 @@ TEST(Encoded, SchemaMistakesAreNamed) {
 TEST(Encoded, DiceKernelsAgree) {
   std::vector<std::uint64_t> clks(20 * 16);
   std::uint64_t state = 12345;
-  for (auto& w : clks) state ^= state << 13, state ^= state >> 7, state ^= state << 17, w = state & (state >> 3);
+  for (auto& w : clks)
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17, w = state & (state >> 3);
   std::vector<std::uint32_t> counts(20);
   for (std::size_t i = 0; i < 20; ++i)
-    for (std::size_t w = 0; w < 16; ++w) counts[i] += static_cast<std::uint32_t>(__builtin_popcountll(clks[i * 16 + w]));
+    for (std::size_t w = 0; w < 16; ++w)
+      counts[i] += static_cast<std::uint32_t>(__builtin_popcountll(clks[i * 16 + w]));
   std::vector<float> row(19);
   dice_row(clks.data(), counts[0], clks.data() + 16, counts.data() + 1, 19, 16, row.data());
   for (std::size_t i = 1; i < 20; ++i) {
     std::uint64_t common = 0;
-    for (std::size_t w = 0; w < 16; ++w) common += static_cast<std::uint64_t>(__builtin_popcountll(clks[w] & clks[i * 16 + w]));
+    for (std::size_t w = 0; w < 16; ++w)
+      common += static_cast<std::uint64_t>(__builtin_popcountll(clks[w] & clks[i * 16 + w]));
     EXPECT_NEAR(row[i - 1], 2.0 * common / (counts[0] + counts[i]), 1e-6);
   }
 }

@@ -61,9 +61,14 @@ void parse_date(FieldValue& value) {
   };
   int y = 0, m = 0, d = 0;
   bool parsed = false;
-  if (t.size() == 8 && digits(0, 4, y) && digits(4, 2, m) && digits(6, 2, d)) parsed = true;
-  else if (t.size() == 10 && (t[4] == '-' || t[4] == '/') && t[7] == t[4] && digits(0, 4, y) && digits(5, 2, m) && digits(8, 2, d)) parsed = true;
-  else if (t.size() == 10 && (t[2] == '/' || t[2] == '-' || t[2] == '.') && t[5] == t[2] && digits(0, 2, d) && digits(3, 2, m) && digits(6, 4, y)) parsed = true;
+  if (t.size() == 8 && digits(0, 4, y) && digits(4, 2, m) && digits(6, 2, d))
+    parsed = true;
+  else if (t.size() == 10 && (t[4] == '-' || t[4] == '/') && t[7] == t[4] && digits(0, 4, y) &&
+           digits(5, 2, m) && digits(8, 2, d))
+    parsed = true;
+  else if (t.size() == 10 && (t[2] == '/' || t[2] == '-' || t[2] == '.') && t[5] == t[2] &&
+           digits(0, 2, d) && digits(3, 2, m) && digits(6, 4, y))
+    parsed = true;
   if (!parsed) return;
   if (y >= 1800 && y <= 2200) value.year = y;
   if (!real_date(y, m, d)) {
@@ -103,24 +108,37 @@ std::string with_commas(std::uint64_t n) {
 
 std::string key_text(const BlockingKey& key, const FieldValue& value) {
   switch (key.transform) {
-    case BlockingKey::Transform::kValue: return value.text;
-    case BlockingKey::Transform::kPhonetic: return value.phonetic;
+    case BlockingKey::Transform::kValue:
+      return value.text;
+    case BlockingKey::Transform::kPhonetic:
+      return value.phonetic;
     case BlockingKey::Transform::kFirst:
-      return value.text.size() >= static_cast<std::size_t>(key.length) ? value.text.substr(0, key.length) : value.text;
+      return value.text.size() >= static_cast<std::size_t>(key.length)
+                 ? value.text.substr(0, key.length)
+                 : value.text;
     case BlockingKey::Transform::kLast:
-      return value.text.size() >= static_cast<std::size_t>(key.length) ? value.text.substr(value.text.size() - key.length)
-                                                                       : value.text;
-    case BlockingKey::Transform::kYear: return value.year ? std::to_string(value.year) : std::string();
+      return value.text.size() >= static_cast<std::size_t>(key.length)
+                 ? value.text.substr(value.text.size() - key.length)
+                 : value.text;
+    case BlockingKey::Transform::kYear:
+      return value.year ? std::to_string(value.year) : std::string();
   }
   return {};
 }
 
-FieldValue normalise_value(std::string_view raw, Normalise normalise, const search::Normaliser* normaliser) {
+FieldValue normalise_value(std::string_view raw, Normalise normalise,
+                           const search::Normaliser* normaliser) {
   FieldValue value;
   switch (normalise) {
-    case Normalise::kNone: value.text = trim_collapse(raw, false); break;
-    case Normalise::kLower: value.text = trim_collapse(raw, true); break;
-    case Normalise::kDate: value.text = trim_collapse(raw, false); break;
+    case Normalise::kNone:
+      value.text = trim_collapse(raw, false);
+      break;
+    case Normalise::kLower:
+      value.text = trim_collapse(raw, true);
+      break;
+    case Normalise::kDate:
+      value.text = trim_collapse(raw, false);
+      break;
     case Normalise::kDigits:
       for (char c : raw)
         if (std::isdigit(static_cast<unsigned char>(c))) value.text += c;
@@ -142,7 +160,9 @@ FieldValue normalise_value(std::string_view raw, Normalise normalise, const sear
 void add_phonetic(FieldValue& value) {
   std::string token;
   for (std::size_t i = 0; i <= value.text.size(); ++i) {
-    const char c = i < value.text.size() ? static_cast<char>(std::tolower(static_cast<unsigned char>(value.text[i]))) : ' ';
+    const char c = i < value.text.size()
+                       ? static_cast<char>(std::tolower(static_cast<unsigned char>(value.text[i])))
+                       : ' ';
     if (c >= 'a' && c <= 'z') {
       token += c;
     } else if (c == ' ' && !token.empty()) {
@@ -152,11 +172,13 @@ void add_phonetic(FieldValue& value) {
   }
 }
 
-void parallel_for(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t, int)>& fn) {
+void parallel_for(std::size_t n, int threads,
+                  const std::function<void(std::size_t, std::size_t, int)>& fn) {
   threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 1024) + 1));
   if (threads == 1) return fn(0, n, 0);
   std::vector<std::thread> workers;
-  for (int t = 1; t < threads; ++t) workers.emplace_back(fn, n * t / threads, n * (t + 1) / threads, t);
+  for (int t = 1; t < threads; ++t)
+    workers.emplace_back(fn, n * t / threads, n * (t + 1) / threads, t);
   fn(0, n / threads, 0);
   for (auto& w : workers) w.join();
 }
@@ -174,9 +196,12 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
     const Level& level = levels[l];
     bool holds = false;
     switch (level.kind) {
-      case Level::Kind::kExact: holds = va == vb; break;
+      case Level::Kind::kExact:
+        holds = va == vb;
+        break;
       case Level::Kind::kJaroWinkler:
-        if (jaro_winkler_value < 0) jaro_winkler_value = va == vb ? 1.0 : jaro_winkler(x.text, y.text);
+        if (jaro_winkler_value < 0)
+          jaro_winkler_value = va == vb ? 1.0 : jaro_winkler(x.text, y.text);
         holds = jaro_winkler_value >= level.threshold;
         break;
       case Level::Kind::kJaro:
@@ -188,26 +213,35 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         holds = va == vb || levenshtein(x.text, y.text, limit) <= limit;
         break;
       }
-      case Level::Kind::kPhonetic: holds = !x.phonetic.empty() && x.phonetic == y.phonetic; break;
+      case Level::Kind::kPhonetic:
+        holds = !x.phonetic.empty() && x.phonetic == y.phonetic;
+        break;
       case Level::Kind::kSwappedWith: {
         const FieldData& other = fields[swapped_field[f * 16 + l]];
         const std::uint32_t oa = other.record_value[a], ob = other.record_value[b];
-        holds = oa != 0 && ob != 0 && x.text == other.values[ob].text && y.text == other.values[oa].text;
+        holds = oa != 0 && ob != 0 && x.text == other.values[ob].text &&
+                y.text == other.values[oa].text;
         break;
       }
       case Level::Kind::kDateSwap:
-        holds = x.days != INT64_MIN && y.days != INT64_MIN && x.year == y.year && x.month == y.day && x.day == y.month;
+        holds = x.days != INT64_MIN && y.days != INT64_MIN && x.year == y.year &&
+                x.month == y.day && x.day == y.month;
         break;
-      case Level::Kind::kDateYear: holds = x.year != 0 && x.year == y.year; break;
+      case Level::Kind::kDateYear:
+        holds = x.year != 0 && x.year == y.year;
+        break;
       case Level::Kind::kDateWithin:
-        holds = x.days != INT64_MIN && y.days != INT64_MIN && std::llabs(x.days - y.days) <= level.threshold;
+        holds = x.days != INT64_MIN && y.days != INT64_MIN &&
+                std::llabs(x.days - y.days) <= level.threshold;
         break;
       case Level::Kind::kNumericAbs:
-        holds = !std::isnan(x.number) && !std::isnan(y.number) && std::fabs(x.number - y.number) <= level.threshold;
+        holds = !std::isnan(x.number) && !std::isnan(y.number) &&
+                std::fabs(x.number - y.number) <= level.threshold;
         break;
       case Level::Kind::kNumericRel:
         holds = !std::isnan(x.number) && !std::isnan(y.number) &&
-                std::fabs(x.number - y.number) <= level.threshold * std::max(std::fabs(x.number), std::fabs(y.number));
+                std::fabs(x.number - y.number) <=
+                    level.threshold * std::max(std::fabs(x.number), std::fabs(y.number));
         break;
       case Level::Kind::kTokenOverlap: {
         std::size_t i = 0;
@@ -239,25 +273,33 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
                                                const search::Normaliser* normaliser, int threads) {
   if (lists.empty()) return invalid("no list to link");
   if (spec.link_type == LinkType::kLinkOnly && lists.size() < 2)
-    return invalid("link_only needs at least two lists; to find duplicates within one list use dedupe_only");
-  if (lists.size() > 15) return invalid("at most 15 lists can be linked at once (the capture history's limit)");
+    return invalid(
+        "link_only needs at least two lists; to find duplicates within one list use dedupe_only");
+  if (lists.size() > 15)
+    return invalid("at most 15 lists can be linked at once (the capture history's limit)");
   auto impl = std::make_unique<Impl>();
   impl->threads = std::max(1, threads);
   std::uint64_t total = 0;
   for (const RecordList& list : lists) {
     if (list.name.empty() || list.name.find_first_of(",:\"\r\n") != std::string::npos)
-      return invalid("list name \"" + list.name + "\" cannot name a capture-history column: give a name without , : \" or line breaks");
-    if (std::find(impl->list_names.begin(), impl->list_names.end(), list.name) != impl->list_names.end())
+      return invalid(
+          "list name \"" + list.name +
+          "\" cannot name a capture-history column: give a name without , : \" or line breaks");
+    if (std::find(impl->list_names.begin(), impl->list_names.end(), list.name) !=
+        impl->list_names.end())
       return invalid("two lists are both named \"" + list.name + "\"; give each list its own name");
     if (list.ids.empty()) return invalid("the list \"" + list.name + "\" has no records");
-    if (list.values.size() != list.ids.size()) return Error{ErrorCode::kInternal, "a list has ids and values of different lengths", {}};
+    if (list.values.size() != list.ids.size())
+      return Error{ErrorCode::kInternal, "a list has ids and values of different lengths", {}};
     impl->list_names.push_back(list.name);
     total += list.ids.size();
   }
   if (total >= (1ULL << 31)) return invalid("more than 2^31 records in all: link in parts");
   for (FieldSpec& f : spec.fields)
     if (f.normalise == Normalise::kName && normaliser == nullptr)
-      return Error{ErrorCode::kInternal, "field " + f.name + " is normalised as a name but no Normaliser was given", {}};
+      return Error{ErrorCode::kInternal,
+                   "field " + f.name + " is normalised as a name but no Normaliser was given",
+                   {}};
 
   const std::size_t field_count = spec.fields.size();
   impl->fields.resize(field_count);
@@ -266,15 +308,19 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
     for (std::size_t l = 0; l < spec.fields[f].levels.size(); ++l)
       if (spec.fields[f].levels[l].kind == Level::Kind::kSwappedWith)
         for (std::size_t o = 0; o < field_count; ++o)
-          if (spec.fields[o].name == spec.fields[f].levels[l].other) impl->swapped_field[f * 16 + l] = o;
+          if (spec.fields[o].name == spec.fields[f].levels[l].other)
+            impl->swapped_field[f * 16 + l] = o;
 
   bool phonetic_needed = false;
   for (const FieldSpec& f : spec.fields)
-    for (const Level& l : f.levels) phonetic_needed = phonetic_needed || l.kind == Level::Kind::kPhonetic;
+    for (const Level& l : f.levels)
+      phonetic_needed = phonetic_needed || l.kind == Level::Kind::kPhonetic;
   for (const BlockingRule& r : spec.blocking)
-    for (const BlockingKey& k : r.keys) phonetic_needed = phonetic_needed || k.transform == BlockingKey::Transform::kPhonetic;
+    for (const BlockingKey& k : r.keys)
+      phonetic_needed = phonetic_needed || k.transform == BlockingKey::Transform::kPhonetic;
 
-  for (FieldData& data : impl->fields) data.values.emplace_back(), data.counts.push_back(0), data.record_value.reserve(total);
+  for (FieldData& data : impl->fields)
+    data.values.emplace_back(), data.counts.push_back(0), data.record_value.reserve(total);
   // Raw cell -> value id, per field: the normalisation (ICU for names) runs once per distinct cell.
   std::vector<std::unordered_map<std::string, std::uint32_t>> raw_ids(field_count);
   for (std::size_t li = 0; li < lists.size(); ++li) {
@@ -293,7 +339,8 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
         } else {
           FieldValue value = normalise_value(raw, spec.fields[f].normalise, normaliser);
           if (!value.text.empty()) {
-            auto [it, added] = data.ids.try_emplace(value.text, static_cast<std::uint32_t>(data.values.size()));
+            auto [it, added] =
+                data.ids.try_emplace(value.text, static_cast<std::uint32_t>(data.values.size()));
             if (added) {
               if (phonetic_needed) add_phonetic(value);
               data.values.push_back(std::move(value));
@@ -318,7 +365,9 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
       within += n * (n - 1) / 2;
     }
     const std::uint64_t every = total * (total - 1) / 2;
-    impl->all_pairs = spec.link_type == LinkType::kLinkOnly ? every - within : spec.link_type == LinkType::kDedupeOnly ? within : every;
+    impl->all_pairs = spec.link_type == LinkType::kLinkOnly     ? every - within
+                      : spec.link_type == LinkType::kDedupeOnly ? within
+                                                                : every;
   }
   impl->spec = std::move(spec);
 
@@ -334,9 +383,15 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
       bool missing = false;
       for (const BlockingKey& key : s.blocking[r].keys) {
         const std::uint32_t v = impl->fields[key.field].record_value[rec];
-        if (v == 0) { missing = true; break; }
+        if (v == 0) {
+          missing = true;
+          break;
+        }
         const std::string text = key_text(key, impl->fields[key.field].values[v]);
-        if (text.empty()) { missing = true; break; }
+        if (text.empty()) {
+          missing = true;
+          break;
+        }
         h = mix(h, std::hash<std::string>{}(text));
       }
       keys[rec] = missing ? 0 : (h == 0 ? 1 : h);
@@ -357,13 +412,15 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
     for (std::size_t i = 0; i < sorted.size();) {
       std::size_t j = i;
       std::fill(per_list.begin(), per_list.end(), 0);
-      while (j < sorted.size() && sorted[j].first == sorted[i].first) ++per_list[impl->record_list_of[sorted[j].second]], ++j;
+      while (j < sorted.size() && sorted[j].first == sorted[i].first)
+        ++per_list[impl->record_list_of[sorted[j].second]], ++j;
       const std::uint64_t n = j - i;
       std::uint64_t within = 0;
       for (std::uint64_t c : per_list) within += c * (c - 1) / 2;
       const std::uint64_t every = n * (n - 1) / 2;
-      const std::uint64_t pairs = s.link_type == LinkType::kLinkOnly ? every - within
-                                  : s.link_type == LinkType::kDedupeOnly ? within : every;
+      const std::uint64_t pairs = s.link_type == LinkType::kLinkOnly     ? every - within
+                                  : s.link_type == LinkType::kDedupeOnly ? within
+                                                                         : every;
       rule_pairs += pairs;
       if (pairs > s.max_block_pairs) too_big.push_back({pairs, sorted[i].second, per_list});
       i = j;
@@ -371,29 +428,36 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
     impl->rule_pairs.push_back(rule_pairs);
     all_pairs += rule_pairs;
     if (!too_big.empty()) {
-      std::sort(too_big.begin(), too_big.end(), [](const Big& a, const Big& b) { return a.pairs > b.pairs; });
-      std::string message = "blocking rule " + std::to_string(r + 1) + " \"" + s.blocking[r].text + "\" makes " +
-                            std::to_string(too_big.size()) + (too_big.size() == 1 ? " block" : " blocks") +
-                            " larger than max_block_pairs (" + with_commas(s.max_block_pairs) + " pairs):";
+      std::sort(too_big.begin(), too_big.end(),
+                [](const Big& a, const Big& b) { return a.pairs > b.pairs; });
+      std::string message =
+          "blocking rule " + std::to_string(r + 1) + " \"" + s.blocking[r].text + "\" makes " +
+          std::to_string(too_big.size()) + (too_big.size() == 1 ? " block" : " blocks") +
+          " larger than max_block_pairs (" + with_commas(s.max_block_pairs) + " pairs):";
       for (std::size_t b = 0; b < std::min<std::size_t>(too_big.size(), 5); ++b) {
         std::string key;
         for (const BlockingKey& k : s.blocking[r].keys) {
           const FieldData& data = impl->fields[k.field];
-          key += (key.empty() ? "" : " & ") + key_text(k, data.values[data.record_value[too_big[b].first]]);
+          key += (key.empty() ? "" : " & ") +
+                 key_text(k, data.values[data.record_value[too_big[b].first]]);
         }
         std::string sizes;
         for (std::size_t l = 0; l < lists_n; ++l)
-          sizes += (l ? " + " : "") + with_commas(too_big[b].per_list[l]) + " in " + impl->list_names[l];
+          sizes +=
+              (l ? " + " : "") + with_commas(too_big[b].per_list[l]) + " in " + impl->list_names[l];
         message += " \"" + key + "\" (" + sizes + ": " + with_commas(too_big[b].pairs) + " pairs);";
       }
       message.back() = '.';
-      message += " Make the rule more specific (add \"& year(date_of_birth)\" or a longer prefix) or raise max_block_pairs.";
+      message +=
+          " Make the rule more specific (add \"& year(date_of_birth)\" or a longer prefix) or "
+          "raise max_block_pairs.";
       return invalid(message, "/blocking/" + std::to_string(r));
     }
   }
   if (all_pairs > s.max_pairs)
-    return invalid("the blocking rules make " + with_commas(all_pairs) + " candidate pairs, more than max_pairs (" +
-                       with_commas(s.max_pairs) + "); make the rules more specific or raise max_pairs",
+    return invalid("the blocking rules make " + with_commas(all_pairs) +
+                       " candidate pairs, more than max_pairs (" + with_commas(s.max_pairs) +
+                       "); make the rules more specific or raise max_pairs",
                    "/blocking");
   return std::unique_ptr<Linker>(new Linker(std::move(impl)));
 }
@@ -402,13 +466,16 @@ const LinkSpec& Linker::spec() const { return impl_->spec; }
 std::size_t Linker::list_count() const { return impl_->list_names.size(); }
 const std::string& Linker::list_name(std::size_t list) const { return impl_->list_names[list]; }
 std::size_t Linker::record_count() const { return impl_->ids.size(); }
-std::size_t Linker::record_list(std::uint32_t record) const { return impl_->record_list_of[record]; }
+std::size_t Linker::record_list(std::uint32_t record) const {
+  return impl_->record_list_of[record];
+}
 const std::string& Linker::record_id(std::uint32_t record) const { return impl_->ids[record]; }
 std::uint64_t Linker::candidate_pairs() const { return impl_->pairs.size(); }
 
 std::vector<BlockReport> Linker::blocking_report() const {
   std::vector<BlockReport> out;
-  for (std::size_t r = 0; r < impl_->spec.blocking.size(); ++r) out.push_back({impl_->spec.blocking[r].text, impl_->rule_pairs[r]});
+  for (std::size_t r = 0; r < impl_->spec.blocking.size(); ++r)
+    out.push_back({impl_->spec.blocking[r].text, impl_->rule_pairs[r]});
   return out;
 }
 
@@ -434,8 +501,10 @@ Status Linker::compare(const Progress& progress) {
           const std::uint32_t a = sorted[x].second, b = sorted[y].second;
           if (!d.comparable(a, b)) continue;
           bool earlier = false;
-          for (std::size_t e = 0; e < r && !earlier; ++e) earlier = d.keys[e][a] != 0 && d.keys[e][a] == d.keys[e][b];
-          if (!earlier) d.pairs.emplace_back(a, b), d.pair_rule.push_back(static_cast<std::uint8_t>(r));
+          for (std::size_t e = 0; e < r && !earlier; ++e)
+            earlier = d.keys[e][a] != 0 && d.keys[e][a] == d.keys[e][b];
+          if (!earlier)
+            d.pairs.emplace_back(a, b), d.pair_rule.push_back(static_cast<std::uint8_t>(r));
         }
       i = j;
     }

@@ -19,7 +19,8 @@ struct CsvRow {
 };
 
 // Calls on_row for every row (header first) with the line it starts on; stops at on_row's first
-// error. Errors: a malformed CSV (unclosed quote), a row with another number of cells than the header.
+// error. Errors: a malformed CSV (unclosed quote), a row with another number of cells than the
+// header.
 Status read_csv(std::istream& in, const std::function<Status(const CsvRow&)>& on_row) {
   struct State {
     CsvRow row;
@@ -43,10 +44,11 @@ Status read_csv(std::istream& in, const std::function<Status(const CsvRow&)>& on
     auto* s = static_cast<State*>(self);
     if (!s->in_row && s->row.cells.empty()) return;  // a blank line
     if (!s->status.ok()) return;
-    if (s->header) s->columns = s->row.cells.size(), s->header = false;
+    if (s->header)
+      s->columns = s->row.cells.size(), s->header = false;
     else if (s->row.cells.size() != s->columns)
-      s->status = invalid("the row has " + std::to_string(s->row.cells.size()) + " cells but the header " +
-                              std::to_string(s->columns),
+      s->status = invalid("the row has " + std::to_string(s->row.cells.size()) +
+                              " cells but the header " + std::to_string(s->columns),
                           "line " + std::to_string(s->row.line));
     if (s->status.ok()) s->status = (*s->on_row)(s->row);
     s->row = CsvRow{};
@@ -55,7 +57,8 @@ Status read_csv(std::istream& in, const std::function<Status(const CsvRow&)>& on
   std::string line;
   bool first = true;
   while (state.status.ok() && std::getline(in, line)) {
-    if (first && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // a byte order mark, from Excel
+    if (first && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
+      line.erase(0, 3);  // a byte order mark, from Excel
     first = false;
     line += '\n';
     if (csv_parse(&parser, line.data(), line.size(), on_field, on_end, &state) != line.size()) {
@@ -67,7 +70,8 @@ Status read_csv(std::istream& in, const std::function<Status(const CsvRow&)>& on
   }
   if (state.status.ok() && csv_fini(&parser, on_field, on_end, &state) != 0) {
     csv_free(&parser);
-    return invalid("the CSV ends inside a quoted cell (a truncated file?)", "line " + std::to_string(state.line));
+    return invalid("the CSV ends inside a quoted cell (a truncated file?)",
+                   "line " + std::to_string(state.line));
   }
   csv_free(&parser);
   if (!state.status.ok()) return state.status;
@@ -78,7 +82,8 @@ Status read_csv(std::istream& in, const std::function<Status(const CsvRow&)>& on
 
 }  // namespace
 
-Result<RecordList> read_list(const std::string& path, const std::string& name, const LinkSpec& spec) {
+Result<RecordList> read_list(const std::string& path, const std::string& name,
+                             const LinkSpec& spec) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::kNotFound, "cannot open the list " + path, path};
   RecordList list;
@@ -114,19 +119,25 @@ Result<RecordList> read_list(const std::string& path, const std::string& name, c
       if (!missing.empty()) {
         std::string message = "the list does not have the column";
         message += missing.size() > 1 ? "s " : " ";
-        for (std::size_t i = 0; i < missing.size(); ++i) message += (i ? ", \"" : "\"") + missing[i] + "\"";
+        for (std::size_t i = 0; i < missing.size(); ++i)
+          message += (i ? ", \"" : "\"") + missing[i] + "\"";
         message += " that the specification names; its columns are ";
-        for (std::size_t i = 0; i < columns.size(); ++i) message += (i ? ", \"" : "\"") + columns[i] + "\"";
+        for (std::size_t i = 0; i < columns.size(); ++i)
+          message += (i ? ", \"" : "\"") + columns[i] + "\"";
         return invalid(message, "line 1");
       }
       return Status::Ok();
     }
-    std::string id = spec.id_column.empty() ? std::to_string(list.ids.size() + 1) : row.cells[id_column];
+    std::string id =
+        spec.id_column.empty() ? std::to_string(list.ids.size() + 1) : row.cells[id_column];
     const auto a = id.find_first_not_of(' ');
     id = a == std::string::npos ? std::string() : id.substr(a, id.find_last_not_of(' ') - a + 1);
-    if (id.empty()) return invalid("the record has no id in column \"" + spec.id_column + "\"", "line " + std::to_string(row.line));
+    if (id.empty())
+      return invalid("the record has no id in column \"" + spec.id_column + "\"",
+                     "line " + std::to_string(row.line));
     if (!seen_ids.insert(id).second)
-      return invalid("the id \"" + id + "\" is used by more than one record", "line " + std::to_string(row.line));
+      return invalid("the id \"" + id + "\" is used by more than one record",
+                     "line " + std::to_string(row.line));
     std::vector<std::string> values(spec.fields.size());
     for (std::size_t f = 0; f < spec.fields.size(); ++f) values[f] = row.cells[field_column[f]];
     list.ids.push_back(std::move(id));

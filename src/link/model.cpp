@@ -18,7 +18,9 @@ namespace {
 
 constexpr double kFloor = 1e-6;  // no level is impossible: a 0 would make one field a veto
 
-std::size_t level_count(const FieldSpec& field) { return field.levels.size() + 2; }  // null + levels + else
+std::size_t level_count(const FieldSpec& field) {
+  return field.levels.size() + 2;
+}  // null + levels + else
 
 std::string level_label(const FieldSpec& field, std::size_t level) {
   if (level == 0) return "null";
@@ -39,8 +41,10 @@ Result<Model> Linker::train(const Progress& progress) const {
   const Impl& d = *impl_;
   if (!d.compared) return Error{ErrorCode::kFailedPrecondition, "train() before compare()", {}};
   if (d.pairs.empty())
-    return invalid("the blocking rules found no candidate pair: nothing to train on (are the lists about the same people? "
-                   "are the blocking fields filled?)");
+    return invalid(
+        "the blocking rules found no candidate pair: nothing to train on (are the lists about the "
+        "same people? "
+        "are the blocking fields filled?)");
   const std::size_t fields = d.fields.size();
   Model model;
   model.spec = d.spec;
@@ -50,7 +54,8 @@ Result<Model> Linker::train(const Progress& progress) const {
   // u from random comparable pairs, on two threads with independent generators.
   const std::size_t records = d.ids.size();
   const std::uint64_t samples = d.spec.u_sample_pairs;
-  std::vector<std::vector<std::vector<std::uint64_t>>> counts(d.threads, std::vector<std::vector<std::uint64_t>>(fields));
+  std::vector<std::vector<std::vector<std::uint64_t>>> counts(
+      d.threads, std::vector<std::vector<std::uint64_t>>(fields));
   for (auto& per_thread : counts)
     for (std::size_t f = 0; f < fields; ++f) per_thread[f].assign(level_count(d.spec.fields[f]), 0);
   std::vector<std::uint64_t> drawn(d.threads, 0);
@@ -63,7 +68,8 @@ Result<Model> Linker::train(const Progress& progress) const {
       std::uint32_t a = any(random), b;
       if (d.spec.link_type == LinkType::kDedupeOnly) {
         const std::size_t list = d.record_list_of[a];
-        std::uniform_int_distribution<std::uint32_t> same(d.list_start[list], d.list_start[list + 1] - 1);
+        std::uniform_int_distribution<std::uint32_t> same(d.list_start[list],
+                                                          d.list_start[list + 1] - 1);
         b = same(random);
       } else {
         b = any(random);
@@ -77,7 +83,8 @@ Result<Model> Linker::train(const Progress& progress) const {
     }
   });
   for (std::uint64_t n : drawn) model.sampled_pairs += n;
-  if (model.sampled_pairs == 0) return invalid("no two records of the lists can be compared (each list holds one record?)");
+  if (model.sampled_pairs == 0)
+    return invalid("no two records of the lists can be compared (each list holds one record?)");
   for (std::size_t f = 0; f < fields; ++f) {
     std::vector<double> u(level_count(d.spec.fields[f]), 0);
     double present = 0;
@@ -87,7 +94,8 @@ Result<Model> Linker::train(const Progress& progress) const {
     }
     // Half a pair added to every level: a level never seen among random pairs (exact agreement on
     // a near-unique id) is rare, not impossible.
-    for (std::size_t l = 1; l < u.size(); ++l) u[l] = (u[l] + 0.5) / (present + 0.5 * (u.size() - 1));
+    for (std::size_t l = 1; l < u.size(); ++l)
+      u[l] = (u[l] + 0.5) / (present + 0.5 * (u.size() - 1));
     normalise(u);
     model.fields[f].u_random = u;
     model.fields[f].u = u;
@@ -104,9 +112,12 @@ Result<Model> Linker::train(const Progress& progress) const {
       ++pattern_counts[std::string(reinterpret_cast<const char*>(&d.levels[i * fields]), fields)];
     std::vector<std::string> patterns;
     std::vector<double> weights;
-    for (auto& [pattern, count] : pattern_counts) patterns.push_back(pattern), weights.push_back(static_cast<double>(count));
-    std::sort(patterns.begin(), patterns.end());  // a fixed order: the same sums, bit for bit, every run
-    for (std::size_t p = 0; p < patterns.size(); ++p) weights[p] = static_cast<double>(pattern_counts[patterns[p]]);
+    for (auto& [pattern, count] : pattern_counts)
+      patterns.push_back(pattern), weights.push_back(static_cast<double>(count));
+    std::sort(patterns.begin(),
+              patterns.end());  // a fixed order: the same sums, bit for bit, every run
+    for (std::size_t p = 0; p < patterns.size(); ++p)
+      weights[p] = static_cast<double>(pattern_counts[patterns[p]]);
 
     // Starting m: most matches agree exactly, fewer at each weaker level.
     for (std::size_t f = 0; f < fields; ++f) {
@@ -145,7 +156,8 @@ Result<Model> Linker::train(const Progress& progress) const {
         }
         normalise(m), normalise(u);
         for (std::size_t l = 1; l < m.size(); ++l)
-          change = std::max({change, std::fabs(m[l] - model.fields[f].m[l]), std::fabs(u[l] - model.fields[f].u[l])});
+          change = std::max({change, std::fabs(m[l] - model.fields[f].m[l]),
+                             std::fabs(u[l] - model.fields[f].u[l])});
         model.fields[f].m = m, model.fields[f].u = u;
       }
       if (progress) progress(iteration, d.spec.em_max_iterations);
@@ -166,12 +178,14 @@ Result<Model> Linker::train(const Progress& progress) const {
   std::vector<std::vector<bool>> uses(rules, std::vector<bool>(fields, false));
   for (std::size_t r = 0; r < rules; ++r)
     for (const BlockingKey& k : d.spec.blocking[r].keys) uses[r][k.field] = true;
-  auto patterns_of = [&](int rule) {  // rule -1: every pair
+  auto patterns_of = [&](int rule) {                        // rule -1: every pair
     std::unordered_map<std::string, std::uint64_t> counts;  // keyed by the vector's bytes
     for (std::size_t i = 0; i < d.pairs.size(); ++i)
       // Every candidate the rule makes, also those an earlier rule made first: otherwise a later
       // rule would see only pairs that disagree on the earlier rules' fields.
-      if (rule < 0 || (d.keys[rule][d.pairs[i].first] != 0 && d.keys[rule][d.pairs[i].first] == d.keys[rule][d.pairs[i].second])) ++counts[std::string(reinterpret_cast<const char*>(&d.levels[i * fields]), fields)];
+      if (rule < 0 || (d.keys[rule][d.pairs[i].first] != 0 &&
+                       d.keys[rule][d.pairs[i].first] == d.keys[rule][d.pairs[i].second]))
+        ++counts[std::string(reinterpret_cast<const char*>(&d.levels[i * fields]), fields)];
     std::vector<std::pair<std::string, double>> out;
     for (auto& [pattern, count] : counts) out.emplace_back(pattern, static_cast<double>(count));
     std::sort(out.begin(), out.end());  // a fixed order: the same sums, bit for bit, every run
@@ -187,8 +201,9 @@ Result<Model> Linker::train(const Progress& progress) const {
     start_m[f] = m;
   }
   // EM for the share of matches and m of the included fields, u fixed.
-  auto em = [&](const std::vector<std::pair<std::string, double>>& patterns, const std::vector<bool>& included,
-                std::vector<std::vector<double>>& m, int& iterations, bool& converged) {
+  auto em = [&](const std::vector<std::pair<std::string, double>>& patterns,
+                const std::vector<bool>& included, std::vector<std::vector<double>>& m,
+                int& iterations, bool& converged) {
     double prior = 0.1;
     std::vector<double> posterior(patterns.size());
     converged = false;
@@ -214,7 +229,8 @@ Result<Model> Linker::train(const Progress& progress) const {
           if (l) next[l] += posterior[p] * patterns[p].second;
         }
         normalise(next);
-        for (std::size_t l = 1; l < next.size(); ++l) change = std::max(change, std::fabs(next[l] - m[f][l]));
+        for (std::size_t l = 1; l < next.size(); ++l)
+          change = std::max(change, std::fabs(next[l] - m[f][l]));
         m[f] = next;
       }
       if (progress) progress(iterations, d.spec.em_max_iterations);
@@ -281,7 +297,8 @@ Result<Model> Linker::train(const Progress& progress) const {
   for (int i = 0; i < 500; ++i) {
     double matches = 0;
     for (std::size_t p = 0; p < all_patterns.size(); ++p)
-      matches += all_patterns[p].second / (1 + std::exp(-(std::log(prior) - std::log1p(-prior) + bayes[p])));
+      matches += all_patterns[p].second /
+                 (1 + std::exp(-(std::log(prior) - std::log1p(-prior) + bayes[p])));
     const double next = std::clamp(matches / all_pairs, 1e-15, 0.5);
     if (std::fabs(next - prior) < 1e-12 * std::max(prior, 1e-300) + 1e-18) {
       prior = next;
@@ -306,7 +323,8 @@ std::vector<double> Linker::field_weights(const Model& model, const ScoredPair& 
       // a rare one; the exact level's average u is replaced by this value's frequency.
       const FieldData& data = d.fields[f];
       const std::uint32_t v = data.record_value[pair.left];
-      const double frequency = std::max(1.0, static_cast<double>(data.counts[v])) / static_cast<double>(data.present);
+      const double frequency =
+          std::max(1.0, static_cast<double>(data.counts[v])) / static_cast<double>(data.present);
       out[f] += std::log2(p.u_random[1] / frequency);
     }
   }
@@ -317,12 +335,14 @@ Result<std::vector<ScoredPair>> Linker::score(const Model& model, double min_pro
   const Impl& d = *impl_;
   if (!d.compared) return Error{ErrorCode::kFailedPrecondition, "score() before compare()", {}};
   if (model.fields.size() != d.fields.size())
-    return invalid("the model has " + std::to_string(model.fields.size()) + " fields but the specification " +
-                   std::to_string(d.fields.size()));
+    return invalid("the model has " + std::to_string(model.fields.size()) +
+                   " fields but the specification " + std::to_string(d.fields.size()));
   for (std::size_t f = 0; f < d.fields.size(); ++f)
-    if (model.fields[f].m.size() != level_count(d.spec.fields[f]) || model.fields[f].u.size() != model.fields[f].m.size() ||
+    if (model.fields[f].m.size() != level_count(d.spec.fields[f]) ||
+        model.fields[f].u.size() != model.fields[f].m.size() ||
         model.fields[f].u_random.size() != model.fields[f].m.size())
-      return invalid("the model's field \"" + d.spec.fields[f].name + "\" has other levels than the specification");
+      return invalid("the model's field \"" + d.spec.fields[f].name +
+                     "\" has other levels than the specification");
   const std::size_t fields = d.fields.size();
   const double prior = std::log2(model.prior) - std::log2(1 - model.prior);
   std::vector<std::vector<ScoredPair>> kept(d.threads);
@@ -339,7 +359,9 @@ Result<std::vector<ScoredPair>> Linker::score(const Model& model, double min_pro
     }
   });
   std::vector<ScoredPair> out;
-  for (auto& part : kept) out.insert(out.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+  for (auto& part : kept)
+    out.insert(out.end(), std::make_move_iterator(part.begin()),
+               std::make_move_iterator(part.end()));
   return out;
 }
 
@@ -359,18 +381,31 @@ Json model_to_json(const Model& model) {
         const Level& level = field.levels[l - 1];
         std::ostringstream s;
         switch (level.kind) {
-          case Level::Kind::kExact: s << l_col << " = " << r_col; break;
-          case Level::Kind::kJaroWinkler: s << "jaro_winkler_similarity(" << l_col << ", " << r_col << ") >= " << level.threshold; break;
-          case Level::Kind::kJaro: s << "jaro_similarity(" << l_col << ", " << r_col << ") >= " << level.threshold; break;
-          case Level::Kind::kLevenshtein: s << "levenshtein(" << l_col << ", " << r_col << ") <= " << level.threshold; break;
+          case Level::Kind::kExact:
+            s << l_col << " = " << r_col;
+            break;
+          case Level::Kind::kJaroWinkler:
+            s << "jaro_winkler_similarity(" << l_col << ", " << r_col << ") >= " << level.threshold;
+            break;
+          case Level::Kind::kJaro:
+            s << "jaro_similarity(" << l_col << ", " << r_col << ") >= " << level.threshold;
+            break;
+          case Level::Kind::kLevenshtein:
+            s << "levenshtein(" << l_col << ", " << r_col << ") <= " << level.threshold;
+            break;
           case Level::Kind::kSwappedWith:
-            s << l_col << " = \"" << level.other << "_r\" AND \"" << level.other << "_l\" = " << r_col;
+            s << l_col << " = \"" << level.other << "_r\" AND \"" << level.other
+              << "_l\" = " << r_col;
             break;
           case Level::Kind::kDateWithin:
             s << "abs(date_diff('day', " << l_col << ", " << r_col << ")) <= " << level.threshold;
             break;
-          case Level::Kind::kNumericAbs: s << "abs(" << l_col << " - " << r_col << ") <= " << level.threshold; break;
-          default: s << "/* haven: " << level.label << " */"; break;  // no Splink SQL equivalent
+          case Level::Kind::kNumericAbs:
+            s << "abs(" << l_col << " - " << r_col << ") <= " << level.threshold;
+            break;
+          default:
+            s << "/* haven: " << level.label << " */";
+            break;  // no Splink SQL equivalent
         }
         sql = s.str();
       }
@@ -379,13 +414,15 @@ Json model_to_json(const Model& model) {
                     {"m_probability", p.m[l]},
                     {"u_probability", p.u[l]},
                     {"haven_u_random", p.u_random[l]}};
-      if (l == 1 && field.term_frequency) level["tf_adjustment_column"] = field.column, level["tf_adjustment_weight"] = 1.0;
+      if (l == 1 && field.term_frequency)
+        level["tf_adjustment_column"] = field.column, level["tf_adjustment_weight"] = 1.0;
       levels.push_back(level);
     }
     comparisons.push_back({{"output_column_name", field.name}, {"comparison_levels", levels}});
   }
   Json rules = Json::array();
-  for (const BlockingRule& r : model.spec.blocking) rules.push_back({{"blocking_rule", r.text}, {"sql_dialect", "haven"}});
+  for (const BlockingRule& r : model.spec.blocking)
+    rules.push_back({{"blocking_rule", r.text}, {"sql_dialect", "haven"}});
   const char* link_type = model.spec.link_type == LinkType::kLinkOnly     ? "link_only"
                           : model.spec.link_type == LinkType::kDedupeOnly ? "dedupe_only"
                                                                           : "link_and_dedupe";
@@ -400,19 +437,25 @@ Json model_to_json(const Model& model) {
             {"em_converged", model.em_converged},
             {"candidate_pairs", model.candidate_pairs},
             {"sampled_pairs", model.sampled_pairs},
-            {"prior_is_among", model.spec.training == Training::kPerRule ? "all comparable pairs" : "candidate pairs"}}}};
+            {"prior_is_among", model.spec.training == Training::kPerRule ? "all comparable pairs"
+                                                                         : "candidate pairs"}}}};
 }
 
 Result<Model> model_from_json(const Json& json) {
   if (!json.is_object() || !json.contains("haven_spec"))
-    return invalid("not a model saved by haven link (no \"haven_spec\"); models trained by Splink itself are not read yet");
+    return invalid(
+        "not a model saved by haven link (no \"haven_spec\"); models trained by Splink itself are "
+        "not read yet");
   auto spec = parse_spec(json.at("haven_spec"));
-  if (!spec.ok()) return invalid("the model's haven_spec: " + spec.error().message, "/haven_spec" + spec.error().field);
+  if (!spec.ok())
+    return invalid("the model's haven_spec: " + spec.error().message,
+                   "/haven_spec" + spec.error().field);
   Model model;
   model.spec = std::move(*spec);
   const Json& prior = json.value("probability_two_random_records_match", Json());
   if (!prior.is_number() || !(prior.get<double>() > 0 && prior.get<double>() < 1))
-    return invalid("probability_two_random_records_match must be a number between 0 and 1", "/probability_two_random_records_match");
+    return invalid("probability_two_random_records_match must be a number between 0 and 1",
+                   "/probability_two_random_records_match");
   model.prior = prior.get<double>();
   const Json& comparisons = json.value("comparisons", Json());
   if (!comparisons.is_array() || comparisons.size() != model.spec.fields.size())
@@ -422,14 +465,18 @@ Result<Model> model_from_json(const Json& json) {
     const Json& levels = comparisons[f].value("comparison_levels", Json());
     const std::size_t expected = level_count(model.spec.fields[f]);
     if (!levels.is_array() || levels.size() != expected)
-      return invalid("field \"" + model.spec.fields[f].name + "\" needs " + std::to_string(expected) + " levels", where);
+      return invalid("field \"" + model.spec.fields[f].name + "\" needs " +
+                         std::to_string(expected) + " levels",
+                     where);
     FieldParameters p;
     p.m.assign(expected, 1), p.u.assign(expected, 1), p.u_random.assign(expected, 1);
     for (std::size_t l = 1; l < expected; ++l) {
-      for (auto [key, target] : {std::pair{"m_probability", &p.m}, std::pair{"u_probability", &p.u}, std::pair{"haven_u_random", &p.u_random}}) {
+      for (auto [key, target] : {std::pair{"m_probability", &p.m}, std::pair{"u_probability", &p.u},
+                                 std::pair{"haven_u_random", &p.u_random}}) {
         const Json& v = levels[l].value(key, Json());
         if (!v.is_number() || !(v.get<double>() > 0 && v.get<double>() <= 1))
-          return invalid(std::string(key) + " must be a number in (0, 1]", where + "/" + std::to_string(l) + "/" + key);
+          return invalid(std::string(key) + " must be a number in (0, 1]",
+                         where + "/" + std::to_string(l) + "/" + key);
         (*target)[l] = v.get<double>();
       }
     }
@@ -448,20 +495,26 @@ Result<Model> model_from_json(const Json& json) {
 std::string describe_model(const Model& model) {
   std::ostringstream out;
   out << std::setprecision(4);
-  out << (model.spec.training == Training::kPerRule ? "Chance that two random records match: " : "Share of candidate pairs that match: ")
+  out << (model.spec.training == Training::kPerRule ? "Chance that two random records match: "
+                                                    : "Share of candidate pairs that match: ")
       << model.prior << " (EM, " << model.em_iterations << " iterations"
       << (model.em_converged ? ", converged" : ", NOT converged: raise em_max_iterations") << "; "
-      << model.candidate_pairs << " candidate pairs; u from " << model.sampled_pairs << " random pairs)\n";
-  out << std::left << std::setw(18) << "field" << std::setw(28) << "level" << std::right << std::setw(10) << "m"
-      << std::setw(12) << "u" << std::setw(12) << "u random" << std::setw(9) << "weight" << "\n";
+      << model.candidate_pairs << " candidate pairs; u from " << model.sampled_pairs
+      << " random pairs)\n";
+  out << std::left << std::setw(18) << "field" << std::setw(28) << "level" << std::right
+      << std::setw(10) << "m" << std::setw(12) << "u" << std::setw(12) << "u random" << std::setw(9)
+      << "weight"
+      << "\n";
   for (std::size_t f = 0; f < model.spec.fields.size(); ++f) {
     const FieldSpec& field = model.spec.fields[f];
     for (std::size_t l = 1; l < model.fields[f].m.size(); ++l) {
       const FieldParameters& p = model.fields[f];
-      out << std::left << std::setw(18) << (l == 1 ? field.name : "") << std::setw(28) << level_label(field, l) << std::right
-          << std::setw(10) << p.m[l] << std::setw(12) << p.u[l] << std::setw(12) << p.u_random[l] << std::setw(9)
-          << std::fixed << std::setprecision(2) << std::log2(p.m[l] / p.u[l]) << std::defaultfloat << std::setprecision(4)
-          << (l == 1 && field.term_frequency ? "  (+ term frequency)" : "") << "\n";
+      out << std::left << std::setw(18) << (l == 1 ? field.name : "") << std::setw(28)
+          << level_label(field, l) << std::right << std::setw(10) << p.m[l] << std::setw(12)
+          << p.u[l] << std::setw(12) << p.u_random[l] << std::setw(9) << std::fixed
+          << std::setprecision(2) << std::log2(p.m[l] / p.u[l]) << std::defaultfloat
+          << std::setprecision(4) << (l == 1 && field.term_frequency ? "  (+ term frequency)" : "")
+          << "\n";
     }
   }
   return out.str();

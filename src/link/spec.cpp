@@ -32,12 +32,15 @@ constexpr LevelType kLevelTypes[] = {
     {"token_overlap", Level::Kind::kTokenOverlap, nullptr},
 };
 
-constexpr std::pair<const char*, Normalise> kNormalise[] = {
-    {"none", Normalise::kNone}, {"lower", Normalise::kLower}, {"name", Normalise::kName},
-    {"digits", Normalise::kDigits}, {"date", Normalise::kDate}};
+constexpr std::pair<const char*, Normalise> kNormalise[] = {{"none", Normalise::kNone},
+                                                            {"lower", Normalise::kLower},
+                                                            {"name", Normalise::kName},
+                                                            {"digits", Normalise::kDigits},
+                                                            {"date", Normalise::kDate}};
 
 constexpr std::pair<const char*, LinkType> kLinkTypes[] = {
-    {"link_only", LinkType::kLinkOnly}, {"dedupe_only", LinkType::kDedupeOnly},
+    {"link_only", LinkType::kLinkOnly},
+    {"dedupe_only", LinkType::kDedupeOnly},
     {"link_and_dedupe", LinkType::kLinkAndDedupe}};
 
 std::string known_level_types() {
@@ -46,7 +49,8 @@ std::string known_level_types() {
   return out;
 }
 
-Status only_keys(const Json& object, std::initializer_list<const char*> keys, const std::string& where) {
+Status only_keys(const Json& object, std::initializer_list<const char*> keys,
+                 const std::string& where) {
   for (const auto& [key, value] : object.items()) {
     bool known = false;
     for (const char* k : keys) known = known || key == k;
@@ -60,13 +64,15 @@ Status only_keys(const Json& object, std::initializer_list<const char*> keys, co
 }
 
 template <class T>
-Status read_number(const Json& object, const char* key, T& out, double low, double high, const std::string& where) {
+Status read_number(const Json& object, const char* key, T& out, double low, double high,
+                   const std::string& where) {
   if (!object.contains(key)) return Status::Ok();
   const Json& v = object.at(key);
   if (!v.is_number()) return invalid(std::string(key) + " must be a number", where + "/" + key);
   const double d = v.get<double>();
   if (!(d >= low && d <= high))
-    return invalid(std::string(key) + " must be between " + std::to_string(low) + " and " + std::to_string(high),
+    return invalid(std::string(key) + " must be between " + std::to_string(low) + " and " +
+                       std::to_string(high),
                    where + "/" + key);
   out = static_cast<T>(d);
   return Status::Ok();
@@ -75,18 +81,36 @@ Status read_number(const Json& object, const char* key, T& out, double low, doub
 std::string default_label(const Level& level) {
   std::ostringstream out;
   switch (level.kind) {
-    case Level::Kind::kExact: return "exact";
-    case Level::Kind::kJaroWinkler: out << "Jaro-Winkler >= " << level.threshold; break;
-    case Level::Kind::kJaro: out << "Jaro >= " << level.threshold; break;
-    case Level::Kind::kLevenshtein: out << "edit distance <= " << level.threshold; break;
-    case Level::Kind::kPhonetic: return "same phonetic code";
-    case Level::Kind::kSwappedWith: return "swapped with " + level.other;
-    case Level::Kind::kDateSwap: return "day and month swapped";
-    case Level::Kind::kDateYear: return "same year";
-    case Level::Kind::kDateWithin: out << "within " << level.threshold << " days"; break;
-    case Level::Kind::kNumericAbs: out << "within " << level.threshold; break;
-    case Level::Kind::kNumericRel: out << "within " << level.threshold * 100 << "%"; break;
-    case Level::Kind::kTokenOverlap: return "a word in common";
+    case Level::Kind::kExact:
+      return "exact";
+    case Level::Kind::kJaroWinkler:
+      out << "Jaro-Winkler >= " << level.threshold;
+      break;
+    case Level::Kind::kJaro:
+      out << "Jaro >= " << level.threshold;
+      break;
+    case Level::Kind::kLevenshtein:
+      out << "edit distance <= " << level.threshold;
+      break;
+    case Level::Kind::kPhonetic:
+      return "same phonetic code";
+    case Level::Kind::kSwappedWith:
+      return "swapped with " + level.other;
+    case Level::Kind::kDateSwap:
+      return "day and month swapped";
+    case Level::Kind::kDateYear:
+      return "same year";
+    case Level::Kind::kDateWithin:
+      out << "within " << level.threshold << " days";
+      break;
+    case Level::Kind::kNumericAbs:
+      out << "within " << level.threshold;
+      break;
+    case Level::Kind::kNumericRel:
+      out << "within " << level.threshold * 100 << "%";
+      break;
+    case Level::Kind::kTokenOverlap:
+      return "a word in common";
   }
   return out.str();
 }
@@ -98,7 +122,9 @@ Result<Level> parse_level(const Json& json, const std::string& where) {
   const LevelType* found = nullptr;
   for (const auto& t : kLevelTypes)
     if (type == t.name) found = &t;
-  if (!found) return invalid("unknown level type \"" + type + "\"; accepted: " + known_level_types(), where + "/type");
+  if (!found)
+    return invalid("unknown level type \"" + type + "\"; accepted: " + known_level_types(),
+                   where + "/type");
   Level level;
   level.kind = found->kind;
   if (found->bound == nullptr) {
@@ -112,8 +138,10 @@ Result<Level> parse_level(const Json& json, const std::string& where) {
     const char* bound = found->bound;
     HAVEN_TRY(only_keys(json, {"type", bound, "label"}, where));
     if (!json.contains(bound)) return invalid("level " + type + " needs \"" + bound + "\"", where);
-    const bool similarity = level.kind == Level::Kind::kJaroWinkler || level.kind == Level::Kind::kJaro;
-    HAVEN_TRY(read_number(json, bound, level.threshold, similarity ? 0.0 : 0.0, similarity ? 1.0 : 1e12, where));
+    const bool similarity =
+        level.kind == Level::Kind::kJaroWinkler || level.kind == Level::Kind::kJaro;
+    HAVEN_TRY(read_number(json, bound, level.threshold, similarity ? 0.0 : 0.0,
+                          similarity ? 1.0 : 1e12, where));
   }
   if (json.contains("label")) {
     if (!json.at("label").is_string()) return invalid("label must be a string", where + "/label");
@@ -137,29 +165,43 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
   std::string field = text;
   const auto open = text.find('(');
   if (open != std::string::npos) {
-    if (text.back() != ')') return invalid("\"" + text + "\" is missing its closing parenthesis", where);
+    if (text.back() != ')')
+      return invalid("\"" + text + "\" is missing its closing parenthesis", where);
     const std::string function = trim(text.substr(0, open));
     std::string inner = text.substr(open + 1, text.size() - open - 2);
     std::string argument;
     const auto comma = inner.find(',');
-    if (comma != std::string::npos) argument = trim(inner.substr(comma + 1)), inner = inner.substr(0, comma);
+    if (comma != std::string::npos)
+      argument = trim(inner.substr(comma + 1)), inner = inner.substr(0, comma);
     field = trim(inner);
-    if (function == "phonetic") key.transform = BlockingKey::Transform::kPhonetic;
-    else if (function == "year") key.transform = BlockingKey::Transform::kYear;
+    if (function == "phonetic")
+      key.transform = BlockingKey::Transform::kPhonetic;
+    else if (function == "year")
+      key.transform = BlockingKey::Transform::kYear;
     else if (function == "first" || function == "last") {
-      key.transform = function == "first" ? BlockingKey::Transform::kFirst : BlockingKey::Transform::kLast;
+      key.transform =
+          function == "first" ? BlockingKey::Transform::kFirst : BlockingKey::Transform::kLast;
       int n = 0;
-      for (char c : argument) n = std::isdigit(static_cast<unsigned char>(c)) && n < 1000 ? n * 10 + (c - '0') : -1;
-      if (argument.empty() || n <= 0) return invalid(function + "(field, N) needs a length N of at least 1 in \"" + text + "\"", where);
+      for (char c : argument)
+        n = std::isdigit(static_cast<unsigned char>(c)) && n < 1000 ? n * 10 + (c - '0') : -1;
+      if (argument.empty() || n <= 0)
+        return invalid(function + "(field, N) needs a length N of at least 1 in \"" + text + "\"",
+                       where);
       key.length = n;
     } else {
-      return invalid("unknown blocking function \"" + function + "\"; accepted: phonetic(f), first(f,N), last(f,N), year(f)", where);
+      return invalid("unknown blocking function \"" + function +
+                         "\"; accepted: phonetic(f), first(f,N), last(f,N), year(f)",
+                     where);
     }
-    if ((key.transform == BlockingKey::Transform::kPhonetic || key.transform == BlockingKey::Transform::kYear) && !argument.empty())
+    if ((key.transform == BlockingKey::Transform::kPhonetic ||
+         key.transform == BlockingKey::Transform::kYear) &&
+        !argument.empty())
       return invalid(function + " takes one field in \"" + text + "\"", where);
   }
   const auto it = fields.find(field);
-  if (it == fields.end()) return invalid("blocking rule names \"" + field + "\", which is not a field of the specification", where);
+  if (it == fields.end())
+    return invalid(
+        "blocking rule names \"" + field + "\", which is not a field of the specification", where);
   key.field = it->second;
   return key;
 }
@@ -168,8 +210,10 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
 
 Result<LinkSpec> parse_spec(const Json& json) {
   if (!json.is_object()) return invalid("a linkage specification is a JSON object", "");
-  HAVEN_TRY(only_keys(json, {"link_type", "training", "id_column", "fields", "blocking", "max_block_pairs", "max_pairs", "threshold",
-                             "review_from", "cluster_density", "u_sample_pairs", "em_max_iterations", "seed"},
+  HAVEN_TRY(only_keys(json,
+                      {"link_type", "training", "id_column", "fields", "blocking",
+                       "max_block_pairs", "max_pairs", "threshold", "review_from",
+                       "cluster_density", "u_sample_pairs", "em_max_iterations", "seed"},
                       ""));
   LinkSpec spec;
   if (json.contains("link_type")) {
@@ -177,16 +221,21 @@ Result<LinkSpec> parse_spec(const Json& json) {
     bool found = false;
     for (const auto& [name, type] : kLinkTypes)
       if (v.is_string() && v.get<std::string>() == name) spec.link_type = type, found = true;
-    if (!found) return invalid("link_type must be link_only, dedupe_only or link_and_dedupe", "/link_type");
+    if (!found)
+      return invalid("link_type must be link_only, dedupe_only or link_and_dedupe", "/link_type");
   }
   if (json.contains("training")) {
     const Json& v = json.at("training");
-    if (v.is_string() && v.get<std::string>() == "candidates") spec.training = Training::kCandidates;
-    else if (v.is_string() && v.get<std::string>() == "per_rule") spec.training = Training::kPerRule;
-    else return invalid("training must be candidates or per_rule", "/training");
+    if (v.is_string() && v.get<std::string>() == "candidates")
+      spec.training = Training::kCandidates;
+    else if (v.is_string() && v.get<std::string>() == "per_rule")
+      spec.training = Training::kPerRule;
+    else
+      return invalid("training must be candidates or per_rule", "/training");
   }
   if (json.contains("id_column")) {
-    if (!json.at("id_column").is_string()) return invalid("id_column must be a column name", "/id_column");
+    if (!json.at("id_column").is_string())
+      return invalid("id_column must be a column name", "/id_column");
     spec.id_column = json.at("id_column").get<std::string>();
   }
   HAVEN_TRY(read_number(json, "max_block_pairs", spec.max_block_pairs, 1, 1e12, ""));
@@ -197,7 +246,8 @@ Result<LinkSpec> parse_spec(const Json& json) {
   HAVEN_TRY(read_number(json, "u_sample_pairs", spec.u_sample_pairs, 1000, 1e9, ""));
   HAVEN_TRY(read_number(json, "em_max_iterations", spec.em_max_iterations, 1, 10000, ""));
   HAVEN_TRY(read_number(json, "seed", spec.seed, 0, 9e15, ""));
-  if (spec.review_from > spec.threshold) return invalid("review_from must not be above threshold", "/review_from");
+  if (spec.review_from > spec.threshold)
+    return invalid("review_from must not be above threshold", "/review_from");
 
   if (!json.contains("fields") || !json.at("fields").is_array() || json.at("fields").empty())
     return invalid("fields must be a non-empty array of fields to compare", "/fields");
@@ -212,7 +262,8 @@ Result<LinkSpec> parse_spec(const Json& json) {
     if (!f.contains("name") || !f.at("name").is_string() || f.at("name").get<std::string>().empty())
       return invalid("a field needs a \"name\"", where);
     field.name = f.at("name").get<std::string>();
-    if (index.count(field.name)) return invalid("field \"" + field.name + "\" is defined twice", where + "/name");
+    if (index.count(field.name))
+      return invalid("field \"" + field.name + "\" is defined twice", where + "/name");
     field.column = field.name;
     if (f.contains("column")) {
       if (!f.at("column").is_string()) return invalid("column must be a string", where + "/column");
@@ -221,49 +272,65 @@ Result<LinkSpec> parse_spec(const Json& json) {
     if (f.contains("normalise")) {
       bool found = false;
       for (const auto& [name, n] : kNormalise)
-        if (f.at("normalise").is_string() && f.at("normalise").get<std::string>() == name) field.normalise = n, found = true;
-      if (!found) return invalid("normalise must be none, lower, name, digits or date", where + "/normalise");
+        if (f.at("normalise").is_string() && f.at("normalise").get<std::string>() == name)
+          field.normalise = n, found = true;
+      if (!found)
+        return invalid("normalise must be none, lower, name, digits or date", where + "/normalise");
     }
     if (f.contains("term_frequency")) {
-      if (!f.at("term_frequency").is_boolean()) return invalid("term_frequency must be true or false", where + "/term_frequency");
+      if (!f.at("term_frequency").is_boolean())
+        return invalid("term_frequency must be true or false", where + "/term_frequency");
       field.term_frequency = f.at("term_frequency").get<bool>();
     }
     if (!f.contains("levels") || !f.at("levels").is_array() || f.at("levels").empty())
-      return invalid("a field needs \"levels\": an array of comparison levels, strongest first", where + "/levels");
-    if (f.at("levels").size() > 12) return invalid("at most 12 levels per field", where + "/levels");
+      return invalid("a field needs \"levels\": an array of comparison levels, strongest first",
+                     where + "/levels");
+    if (f.at("levels").size() > 12)
+      return invalid("at most 12 levels per field", where + "/levels");
     for (std::size_t l = 0; l < f.at("levels").size(); ++l) {
       auto level = parse_level(f.at("levels")[l], where + "/levels/" + std::to_string(l));
       HAVEN_TRY(level);
       field.levels.push_back(std::move(*level));
     }
-    const bool date_level = std::any_of(field.levels.begin(), field.levels.end(), [](const Level& l) {
-      return l.kind == Level::Kind::kDateSwap || l.kind == Level::Kind::kDateYear || l.kind == Level::Kind::kDateWithin;
-    });
+    const bool date_level =
+        std::any_of(field.levels.begin(), field.levels.end(), [](const Level& l) {
+          return l.kind == Level::Kind::kDateSwap || l.kind == Level::Kind::kDateYear ||
+                 l.kind == Level::Kind::kDateWithin;
+        });
     if (date_level && field.normalise != Normalise::kDate)
       return invalid("date levels need \"normalise\": \"date\"", where + "/normalise");
     if (field.term_frequency && field.levels.front().kind != Level::Kind::kExact)
-      return invalid("term_frequency adjusts the exact level, which must then be the first level", where + "/term_frequency");
+      return invalid("term_frequency adjusts the exact level, which must then be the first level",
+                     where + "/term_frequency");
     index[field.name] = spec.fields.size();
     spec.fields.push_back(std::move(field));
   }
   for (std::size_t i = 0; i < spec.fields.size(); ++i)
     for (std::size_t l = 0; l < spec.fields[i].levels.size(); ++l)
-      if (spec.fields[i].levels[l].kind == Level::Kind::kSwappedWith && !index.count(spec.fields[i].levels[l].other))
-        return invalid("swapped_with names \"" + spec.fields[i].levels[l].other + "\", which is not a field",
-                       "/fields/" + std::to_string(i) + "/levels/" + std::to_string(l) + "/field");
+      if (spec.fields[i].levels[l].kind == Level::Kind::kSwappedWith &&
+          !index.count(spec.fields[i].levels[l].other))
+        return invalid(
+            "swapped_with names \"" + spec.fields[i].levels[l].other + "\", which is not a field",
+            "/fields/" + std::to_string(i) + "/levels/" + std::to_string(l) + "/field");
 
   if (!json.contains("blocking") || !json.at("blocking").is_array() || json.at("blocking").empty())
-    return invalid("blocking must be a non-empty array of rules such as \"surname & year(date_of_birth)\"", "/blocking");
+    return invalid(
+        "blocking must be a non-empty array of rules such as \"surname & year(date_of_birth)\"",
+        "/blocking");
   for (std::size_t r = 0; r < json.at("blocking").size(); ++r) {
     const std::string where = "/blocking/" + std::to_string(r);
     const Json& rule_json = json.at("blocking")[r];
-    if (!rule_json.is_string()) return invalid("a blocking rule is a string such as \"surname & year(date_of_birth)\"", where);
+    if (!rule_json.is_string())
+      return invalid("a blocking rule is a string such as \"surname & year(date_of_birth)\"",
+                     where);
     BlockingRule rule;
     rule.text = rule_json.get<std::string>();
     std::size_t start = 0;
     while (true) {
       const auto amp = rule.text.find('&', start);
-      auto key = parse_key(rule.text.substr(start, amp == std::string::npos ? std::string::npos : amp - start), index, where);
+      auto key = parse_key(
+          rule.text.substr(start, amp == std::string::npos ? std::string::npos : amp - start),
+          index, where);
       HAVEN_TRY(key);
       rule.keys.push_back(*key);
       if (amp == std::string::npos) break;
@@ -298,8 +365,10 @@ Json spec_to_json(const LinkSpec& spec) {
       for (const auto& t : kLevelTypes) {
         if (t.kind != l.kind) continue;
         Json level = {{"type", t.name}, {"label", l.label}};
-        if (t.bound && std::string(t.bound) == "field") level["field"] = l.other;
-        else if (t.bound) level[t.bound] = l.threshold;
+        if (t.bound && std::string(t.bound) == "field")
+          level["field"] = l.other;
+        else if (t.bound)
+          level[t.bound] = l.threshold;
         levels.push_back(level);
       }
     }
