@@ -155,6 +155,12 @@ Result<EncodedList> encode_list(const ClkSchema& schema, const RecordList& list,
   if (secret.size() < 16)
     return invalid("the shared secret must be at least 16 bytes (use haven keygen to make one)");
   if (list.ids.empty()) return invalid("the list \"" + list.name + "\" has no records");
+  if (list.values.size() != list.ids.size())
+    return invalid("the list \"" + list.name + "\" has ids and values of different lengths");
+  for (const auto& values : list.values)
+    if (values.size() != schema.features.size())
+      return invalid("a record of the list \"" + list.name +
+                     "\" has another number of values than the schema has features");
   Key32 master{};
   crypto_generichash(master.data(), master.size(),
                      reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), nullptr,
@@ -442,8 +448,10 @@ Result<std::vector<EncodedPair>> link_encoded(const std::vector<EncodedList>& li
       const auto [a, b] = candidates[i];
       const double d = dice(clk(a), clk(b), words, popcount(a), popcount(b));
       if (d >= threshold) kept[thread].push_back({a, b, d});
-      if ((i - begin) % 65536 == 65535 && thread == 0 && progress)
-        progress(done += 65536 * threads, candidates.size());
+      if ((i - begin) % 65536 == 65535) {
+        const std::uint64_t now = done.fetch_add(65536) + 65536;
+        if (thread == 0 && progress) progress(now, candidates.size());
+      }
     }
   });
   std::vector<EncodedPair> pairs;

@@ -291,6 +291,11 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
     if (list.ids.empty()) return invalid("the list \"" + list.name + "\" has no records");
     if (list.values.size() != list.ids.size())
       return Error{ErrorCode::kInternal, "a list has ids and values of different lengths", {}};
+    for (const auto& values : list.values)
+      if (values.size() != spec.fields.size())
+        return invalid("a record of the list \"" + list.name + "\" has " +
+                       std::to_string(values.size()) + " values but the specification " +
+                       std::to_string(spec.fields.size()) + " fields");
     impl->list_names.push_back(list.name);
     total += list.ids.size();
   }

@@ -317,6 +317,7 @@ Result<LinkSpec> parse_spec(const Json& json) {
     return invalid(
         "blocking must be a non-empty array of rules such as \"surname & year(date_of_birth)\"",
         "/blocking");
+  if (json.at("blocking").size() > 64) return invalid("at most 64 blocking rules", "/blocking");
   for (std::size_t r = 0; r < json.at("blocking").size(); ++r) {
     const std::string where = "/blocking/" + std::to_string(r);
     const Json& rule_json = json.at("blocking")[r];
