@@ -44,6 +44,10 @@ head -1 "$work/pairs.csv" | grep -q "^list_l,id_l,list_r,id_r,match_probability,
   || { failed=$((failed + 1)); echo "FAIL: clusters hold $(tail -n +2 "$work/clusters.csv" | wc -l) records, expected 3800"; }
 check "haven estimate reads the capture history" "$haven" estimate "$work/capture.csv" --json --no-sensitivity
 grep -q '"total"' "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: estimate output"; }
+check "estimate with a bootstrap over the linkage" "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" \
+  "$work/shelter.csv" --estimate 40 --seed 3
+grep -q "Over the linkage and the counts (40 replicates, seed 3): 95% percentile interval" "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --estimate"; tail -5 "$work/out"; }
 check "a saved model is reused" "$haven" link --model "$work/model.json" "$work/police.csv" "$work/ngo.csv" --capture "$work/capture2.csv"
 grep -q "Model from" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --model"; }
 

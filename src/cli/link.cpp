@@ -3,16 +3,20 @@
 #include "link/link.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "cli/commands.hpp"
 #include "cli/link_command.hpp"
 #include "cli/progress.hpp"
 #include "search/search.hpp"
+#include "stats/stats.hpp"
 
 namespace haven::cli {
 
@@ -23,6 +27,8 @@ struct LinkCommands {
   double threshold = -1, review_from = -1;
   int threads = 2;
   bool encoded = false;
+  int estimate_replicates = 0;  // linkage-and-counts bootstrap of the population estimate
+  std::uint64_t seed = 1;
   std::string link_type = "link_only";
   std::uint64_t max_block_pairs = 5'000'000;
 
@@ -195,6 +201,93 @@ int run_link_encoded(const LinkCommands& o) {
   return std::cout.flush() ? 0 : kExitFailure;
 }
 
+// The estimate from the linked lists, and its uncertainty over the linkage as well as the counts:
+// every replicate keeps each pair from review_from up as a link with its match probability
+// (pairs below review_from are non-links), clusters again, resamples the entities with
+// replacement, and estimates again (stepwise model selection in every replicate).
+void estimate_with_linkage_uncertainty(const link::Linker& linker,
+                                       const std::vector<link::ScoredPair>& pairs,
+                                       const std::vector<link::Cluster>& clusters, double density,
+                                       int replicates, std::uint64_t seed) {
+  std::vector<std::string> lists;
+  for (std::size_t l = 0; l < linker.list_count(); ++l) lists.push_back(linker.list_name(l));
+  auto table_of = [&](const std::vector<std::uint32_t>& patterns) {
+    std::map<std::uint32_t, std::uint64_t> counts;
+    for (std::uint32_t p : patterns) ++counts[p];
+    std::vector<stats::CaptureRow> rows;
+    for (auto [pattern, count] : counts) {
+      stats::CaptureRow row;
+      for (std::size_t l = 0; l < lists.size(); ++l) row.on_list.push_back((pattern >> l) & 1);
+      row.count = count;
+      rows.push_back(row);
+    }
+    return stats::make_capture_table(lists, rows);
+  };
+  auto patterns_of = [&](const std::vector<link::Cluster>& entities) {
+    std::vector<std::uint32_t> out;
+    for (const auto& c : entities) {
+      std::uint32_t pattern = 0;
+      for (auto r : c.records) pattern |= 1u << linker.record_list(r);
+      out.push_back(pattern);
+    }
+    return out;
+  };
+  stats::EstimateOptions options;
+  options.sensitivity = false;
+  options.profile = false;
+  auto table = table_of(patterns_of(clusters));
+  if (!table.ok()) {
+    std::cout << "\nNo population estimate from these lists: " << table.error().message << "\n";
+    return;
+  }
+  auto point = stats::estimate_population(*table, options);
+  if (!point.ok()) {
+    std::cout << "\nNo population estimate from these lists: " << point.error().message << "\n";
+    return;
+  }
+  std::mt19937_64 random(seed);
+  std::uniform_real_distribution<double> chance(0, 1);
+  std::vector<double> totals;
+  int failed = 0;
+  ProgressBar bar("Bootstrap over the linkage and the counts");
+  for (int r = 0; r < replicates; ++r) {
+    std::vector<link::ScoredPair> kept;
+    for (const auto& p : pairs)
+      if (chance(random) < p.probability) {
+        kept.push_back(p);
+        kept.back().probability = 1;
+      }
+    const std::vector<std::uint32_t> patterns =
+        patterns_of(link::cluster(linker, kept, 0.5, density));
+    std::uniform_int_distribution<std::size_t> pick(0, patterns.size() - 1);
+    std::vector<std::uint32_t> resampled(patterns.size());
+    for (auto& p : resampled) p = patterns[pick(random)];
+    auto replicate_table = table_of(resampled);
+    auto estimate = replicate_table.ok() ? stats::estimate_population(*replicate_table, options)
+                                         : Result<stats::MseEstimate>(replicate_table.error());
+    if (estimate.ok() && std::isfinite(estimate->total))
+      totals.push_back(estimate->total);
+    else
+      ++failed;
+    bar.update(r + 1, replicates);
+  }
+  bar.finish();
+  std::sort(totals.begin(), totals.end());
+  std::cout << std::fixed << std::setprecision(0) << "\nPopulation estimate (" << point->method
+            << ", from the entities above): " << point->total << ", 95% interval " << point->ci_low
+            << " to " << point->ci_high << " (counts only)\n";
+  if (totals.size() >= 20) {
+    auto at = [&](double q) { return totals[static_cast<std::size_t>(q * (totals.size() - 1))]; };
+    std::cout << "Over the linkage and the counts (" << totals.size() << " replicates"
+              << (failed ? ", " + std::to_string(failed) + " without an estimate" : "") << ", seed "
+              << seed << "): 95% percentile interval " << at(0.025) << " to " << at(0.975) << "\n";
+  } else {
+    std::cout << "Too few replicates had an estimate (" << totals.size() << " of " << replicates
+              << ") for an interval over the linkage.\n";
+  }
+  std::cout << std::defaultfloat;
+}
+
 int run_link(const LinkCommands& o) {
   if (o.encoded) return run_link_encoded(o);
   if (o.spec.empty() == o.model.empty()) {
@@ -336,6 +429,9 @@ int run_link(const LinkCommands& o) {
                                   : "in " + o.capture + ", for haven estimate")
             << "):\n"
             << capture;
+  if (o.estimate_replicates > 0)
+    estimate_with_linkage_uncertainty(linker, pairs, clusters, spec.cluster_density,
+                                      o.estimate_replicates, o.seed);
   return std::cout.flush() ? 0 : kExitFailure;
 }
 
@@ -378,6 +474,14 @@ LinkCommandsHandle add_link_commands(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0));
   c->link->add_option("--threads", c->threads, "Worker threads (default 2)")
       ->check(CLI::Range(1, 64));
+  c->link
+      ->add_option("--estimate", c->estimate_replicates,
+                   "Also estimate the population from the entities (as haven estimate), with a "
+                   "bootstrap of N\n"
+                   "replicates over the linkage (each pair from --review-from kept with its "
+                   "probability) and the counts")
+      ->check(CLI::Range(0, 10000));
+  c->link->add_option("--seed", c->seed, "Seed of --estimate's bootstrap (default 1)");
   c->link->add_flag("--encoded", c->encoded,
                     "The lists are encodings made by haven encode (JSON): link by Dice similarity "
                     "of the CLKs with\n"
