@@ -217,6 +217,35 @@ TEST(Linker, FindsTheSamePeopleWithoutLabels) {
   EXPECT_NE(describe_model(*model).find("given"), std::string::npos);
 }
 
+TEST(Model, SavesSplinkStyleSettings) {
+  auto spec = parse_spec(basic_spec());
+  auto linker = Linker::create(*spec, small_world(), nullptr);
+  ASSERT_TRUE(linker.ok());
+  ASSERT_TRUE((*linker)->compare().ok());
+  auto model = (*linker)->train();
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  const Json json = model_to_json(*model);
+  EXPECT_EQ(json["link_type"], "link_only");
+  EXPECT_GT(json["probability_two_random_records_match"].get<double>(), 0);
+  const Json& given = json["comparisons"][0];
+  EXPECT_EQ(given["output_column_name"], "given");
+  EXPECT_EQ(given["comparison_levels"][0]["is_null_level"], true);
+  EXPECT_EQ(given["comparison_levels"][1]["sql_condition"], "\"given_l\" = \"given_r\"");
+  EXPECT_EQ(given["comparison_levels"][1]["tf_adjustment_column"], "given");
+  EXPECT_EQ(given["comparison_levels"][2]["sql_condition"],
+            "jaro_winkler_similarity(\"given_l\", \"given_r\") >= 0.88");
+  EXPECT_EQ(given["comparison_levels"][3]["sql_condition"], "ELSE");
+  EXPECT_TRUE(given["comparison_levels"][3].contains("m_probability"));
+
+  // A model for another specification is refused when scoring.
+  Model other = *model;
+  other.fields.pop_back();
+  auto refused = (*linker)->score(other, 0.5);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("the model has 2 fields but the specification 3"),
+            std::string::npos);
+}
+
 TEST(Model, RefusesModelsItCannotRead) {
   auto not_haven = model_from_json(Json::parse(R"({"link_type":"dedupe_only","comparisons":[]})"));
   ASSERT_FALSE(not_haven.ok());
