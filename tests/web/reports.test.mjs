@@ -69,6 +69,10 @@ test('reports: parameters, "<5" cells, charts and downloads', async () => {
     assert.equal(xlsx.status, 200);
     assert.deepEqual(xlsx.head, [0x50, 0x4b]);
 
+    // A parameter the server refuses (an address edited by hand) is said next to its control.
+    await page.goto(`${haven.url}/reports/funnel?period=decade`);
+    await page.locator('[class~="field"]', { has: page.locator('#report-period') }).locator('.field-error', { hasText: 'period must be' }).waitFor();
+
     // In Hindi and French: the page's own words change; the numbers stay.
     await page.getByLabel('Language').selectOption('hi');
     await page.getByRole('heading', { level: 1, name: 'रिपोर्ट' }).waitFor();

@@ -3,7 +3,7 @@
 // Nothing typed here goes into the page's address or the server's log (the log names the fields
 // searched by, never their values).
 import { useState } from 'preact/hooks';
-import { post, type RecordBase } from '../lib/api';
+import { ApiError, post, type RecordBase } from '../lib/api';
 import { fieldLabel, formatNumber, t, valueLabel } from '../lib/i18n';
 import { personLabel } from '../components/PersonName';
 import { Empty, ErrorNotice, Notice, PageHeader, Section } from '../components/ui';
@@ -58,8 +58,8 @@ export function PersonSearch() {
       const answer = await post<{ items: Match[] }>('/persons/search', { ...body, top_k: 20, min_score: Number(minScore) });
       setResults(answer.items);
     } catch (err) {
-      const field = err instanceof Error && 'problem' in err ? (err as { problem: { field?: string; detail: string } }).problem : null;
-      if (field?.field && field.field !== '/') setFieldError({ field: field.field.slice(1).split('/')[0]!, message: field.detail });
+      const problem = err instanceof ApiError ? err.problem : null;
+      if (problem?.field && problem.field !== '/') setFieldError({ field: problem.field.slice(1).split('/')[0]!, message: problem.detail });
       else setError(err);
     } finally {
       setBusy(false);

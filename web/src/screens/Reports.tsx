@@ -4,7 +4,7 @@
 // suppressed ("<5") and are shown as such; charts are the server's SVG; tables download as CSV,
 // the whole report as XLSX. Parameters live in the address so a report can be bookmarked.
 import { useState } from 'preact/hooks';
-import { get, query } from '../lib/api';
+import { ApiError, get, query } from '../lib/api';
 import { useAsync } from '../lib/hooks';
 import { formatNumber, t } from '../lib/i18n';
 import { navigate } from '../lib/router';
@@ -67,7 +67,7 @@ export function Reports({ name }: { name?: string }) {
     navigate(`/reports/${current}${query({ period: typed.period, by: typed.by, from: typed.from, to: typed.to })}`, true);
   };
   // A refusal about a parameter is shown next to it.
-  const serverField = report.error && typeof report.error === 'object' && 'problem' in report.error ? (report.error as { problem: { field?: string; detail: string } }).problem : null;
+  const serverField = report.error instanceof ApiError ? report.error.problem : null;
   const fieldError = (k: string) => errors[k] ?? (serverField?.field === k ? serverField.detail : undefined);
 
   const dateInput = (k: 'from' | 'to') => (
@@ -105,7 +105,7 @@ export function Reports({ name }: { name?: string }) {
       </nav>
       <Section title={t('reports.parameters')} id="report-params">
         <form class="inline-form" onSubmit={apply} noValidate>
-          <div class="field">
+          <div class={`field${fieldError('period') ? ' invalid' : ''}`}>
             <label for="report-period">{t('reports.period')}</label>
             <select id="report-period" value={typed.period} onChange={(e) => setTyped((p) => ({ ...p, period: (e.target as HTMLSelectElement).value }))}>
               {(['year', 'quarter', 'month'] as const).map((p) => (
@@ -114,6 +114,7 @@ export function Reports({ name }: { name?: string }) {
                 </option>
               ))}
             </select>
+            {fieldError('period') && <p class="field-error">{fieldError('period')}</p>}
           </div>
           <div class={`field${fieldError('by') ? ' invalid' : ''}`}>
             <label for="report-by">{t('reports.by')}</label>
@@ -122,13 +123,14 @@ export function Reports({ name }: { name?: string }) {
               <option value="region">{t('reports.by.region')}</option>
               <option value="exploitation_form">{t('reports.by.exploitation_form')}</option>
             </select>
+            {fieldError('by') && <p class="field-error">{fieldError('by')}</p>}
           </div>
           {dateInput('from')}
           {dateInput('to')}
           <button type="submit">{t('reports.show')}</button>
         </form>
       </Section>
-      {report.error && !serverField?.field ? (
+      {report.error && !['period', 'by', 'from', 'to'].includes(serverField?.field ?? '') ? (
         <ErrorNotice error={report.error} onRetry={report.reload} />
       ) : !report.data ? (
         report.loading ? <Loading /> : null
