@@ -1,13 +1,20 @@
 // Small building blocks every screen uses, so that screens look and behave alike.
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { ApiError } from '../lib/api';
 import { fieldLabel, t } from '../lib/i18n';
 
 export function PageHeader({ title, sub, actions }: { title: string; sub?: ComponentChildren; actions?: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // A screen that opens with nothing focused (after logging in, a reload, a screen loaded late)
+  // puts focus on its title, which screen readers announce; focus the user placed stays.
+  useEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) heading.current?.focus();
+  }, []);
   return (
     <header class="page-header">
       <div>
-        <h1 id="page-title" tabIndex={-1}>
+        <h1 id="page-title" tabIndex={-1} ref={heading}>
           {title}
         </h1>
         {sub && <p class="sub">{sub}</p>}

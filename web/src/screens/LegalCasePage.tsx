@@ -1,7 +1,7 @@
 // A legal case: charges, defendants, the stages of the proceedings with their dates, the hearings
 // as a calendar, and the verdict and sentence. Only the stages the workflow allows next can be
 // added; the others are listed with the reason (lib/workflow.ts mirrors src/core/rules.cpp).
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { ApiError, get, patch, query, type Page, type RecordBase } from '../lib/api';
 import { useAsync } from '../lib/hooks';
 import { fieldLabel, formatDate, formatNumber, lang, t, today, valueLabel } from '../lib/i18n';
@@ -159,16 +159,16 @@ function Defendants({ legal, canEdit, onChanged }: { legal: RecordBase; canEdit:
 
 function Stages({ legal, canEdit, onChanged }: { legal: RecordBase; canEdit: boolean; onChanged: () => void }) {
   const stages = (legal.stages as Stage[] | undefined) ?? [];
-  const options = useMemo(() => nextStages(stages), [legal.version]);
+  const options = useMemo(() => nextStages(stages), [legal.version, lang()]);
   const possible = options.filter((o) => !o.why);
-  const [stage, setStage] = useState(possible[0]?.stage ?? '');
+  const [picked, setPicked] = useState('');
+  // What was picked while it is still possible; after a stage is added, the first one possible now.
+  const stage = possible.some((o) => o.stage === picked) ? picked : possible[0]?.stage ?? '';
   const [date, setDate] = useState(today());
   const [verdict, setVerdict] = useState('');
   const [months, setMonths] = useState('');
   const [note, setNote] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  // After a stage is added, the first stage now possible is offered.
-  useEffect(() => setStage(possible[0]?.stage ?? ''), [legal.version]);
   const minDate = lastStageDate(stages);
   const why = options.find((o) => o.stage === stage)?.why;
   const add = async (e: Event) => {
@@ -228,7 +228,7 @@ function Stages({ legal, canEdit, onChanged }: { legal: RecordBase; canEdit: boo
               <div class="grid">
                 <div class={`field${errors.stage ? ' invalid' : ''}`}>
                   <label for="stage-stage">{fieldLabel('stage')}</label>
-                  <select id="stage-stage" value={stage} onChange={(e) => setStage((e.target as HTMLSelectElement).value)} aria-describedby="stage-rules">
+                  <select id="stage-stage" value={stage} onChange={(e) => setPicked((e.target as HTMLSelectElement).value)} aria-describedby="stage-rules">
                     {options.map((o) => (
                       <option key={o.stage} value={o.stage} disabled={!!o.why}>
                         {valueLabel(o.stage)}
