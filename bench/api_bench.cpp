@@ -2,7 +2,9 @@
 // to a reference measured in the same run on the same machine:
 //   writes: a raw SQLite WAL commit (same pragmas) of a row of the same size;
 //   reads:  cpp-httplib's own hello-world, loaded by the same wrk command.
-// Usage: haven_bench --data DIR [--seconds 10] [--connections 64] [--writes 2000]
+// On PostgreSQL (--database, or DIR/database) see api_bench_pg.cpp: the same measures through one
+// and two `haven serve` processes, against pgbench in the same run.
+// Usage: haven_bench --data DIR [--database CONNINFO] [--servers 2] [--seconds 10] [--connections 64] [--writes 2000]
 #include <httplib.h>
 #include <sqlite3.h>
 
@@ -16,25 +18,17 @@
 
 #include "api/api.hpp"
 #include "audit/audit.hpp"
+#include "bench_load.hpp"
+
+namespace haven::bench {
+int run_postgres_bench(const Args& args, const std::string& conninfo, KeyRing& keys);
+}
 
 namespace {
 
 using namespace haven;
+using namespace haven::bench;
 using Stopwatch = std::chrono::steady_clock;
-
-struct Args {
-  std::string data;
-  int seconds = 10, connections = 64, writes = 2000;
-};
-
-double percentile(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0 : values[std::min(values.size() - 1, static_cast<std::size_t>(p * values.size()))];
-}
-
-struct WriteFigures {
-  double per_second, p50_ms, p99_ms;
-};
 
 WriteFigures raw_sqlite_commits(const std::string& file, int count, std::size_t payload_size) {
   sqlite3* db = nullptr;
@@ -77,55 +71,27 @@ Result<WriteFigures> haven_event_writes(Store& store, const haven::Clock& clock,
   return WriteFigures{count / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99)};
 }
 
-struct LoadFigures {
-  double per_second = 0, p50_ms = 0, p99_ms = 0;
-  long errors = 0;
-};
-
-double to_ms(const std::string& value, const std::string& unit) {
-  const double v = std::stod(value);
-  return unit == "us" ? v / 1000 : unit == "s" ? v * 1000 : v;
-}
-
-// Runs wrk (a separate process, so the load generator's cost is the same for both targets).
-LoadFigures run_wrk(const Args& args, const std::string& url, const std::string& script) {
-  const std::string command = "wrk -t2 -c" + std::to_string(args.connections) + " -d" + std::to_string(args.seconds) +
-                              "s --latency" + (script.empty() ? "" : " -s " + script) + " " + url + " 2>&1";
-  LoadFigures figures;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return figures;
-  std::string output;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  pclose(pipe);
-  std::smatch m;
-  if (std::regex_search(output, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) figures.per_second = std::stod(m[1]);
-  if (std::regex_search(output, m, std::regex(R"(50%\s+([0-9.]+)(us|ms|s))"))) figures.p50_ms = to_ms(m[1], m[2]);
-  if (std::regex_search(output, m, std::regex(R"(99%\s+([0-9.]+)(us|ms|s))"))) figures.p99_ms = to_ms(m[1], m[2]);
-  if (std::regex_search(output, m, std::regex(R"(Non-2xx or 3xx responses:\s+([0-9]+))"))) figures.errors = std::stol(m[1]);
-  if (figures.per_second == 0) std::fprintf(stderr, "wrk output:\n%s\n", output.c_str());
-  return figures;
-}
-
-void print_load(const char* name, const LoadFigures& f, const LoadFigures& reference) {
-  std::printf("%-22s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %ld  ratio to hello-world %.2f\n", name,
-              f.per_second, f.p50_ms, f.p99_ms, f.errors, reference.per_second > 0 ? f.per_second / reference.per_second : 0);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Args args;
+  args.haven = (std::filesystem::path(argv[0]).parent_path() / ".." / "haven").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--data") args.data = argv[i + 1];
+    else if (flag == "--database") args.database = argv[i + 1];
+    else if (flag == "--servers") args.servers = std::stoi(argv[i + 1]);
+    else if (flag == "--haven") args.haven = argv[i + 1];
+    else if (flag == "--pgbench") args.pgbench = argv[i + 1];
     else if (flag == "--seconds") args.seconds = std::stoi(argv[i + 1]);
     else if (flag == "--connections") args.connections = std::stoi(argv[i + 1]);
     else if (flag == "--writes") args.writes = std::stoi(argv[i + 1]);
   }
-  if (args.data.empty()) {
-    std::fprintf(stderr, "usage: haven_bench --data DIR [--seconds 10] [--connections 64] [--writes 2000]\n"
-                         "DIR is a data directory made by `haven demo` (the reference is --persons 1000000).\n");
+  if (args.data.empty() || args.servers < 1) {
+    std::fprintf(stderr, "usage: haven_bench --data DIR [--database CONNINFO] [--servers 2] [--haven PATH] [--pgbench PATH]\n"
+                         "                   [--seconds 10] [--connections 64] [--writes 2000]\n"
+                         "DIR is a data directory made by `haven demo` (the reference is --persons 1000000); with\n"
+                         "--database (or DIR/database) its PostgreSQL database, served by 1..N `haven serve` processes.\n");
     return 2;
   }
   SystemClock clock;
@@ -135,6 +101,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot open the keys of %s: %s\n", args.data.c_str(), keys.error().message.c_str());
     return 1;
   }
+  if (args.database.empty()) {
+    std::ifstream named(std::filesystem::path(args.data) / "database");
+    for (std::string line; args.database.empty() && std::getline(named, line);)
+      if (!line.empty() && line[0] != '#') args.database = line;
+  }
+  if (!args.database.empty()) return run_postgres_bench(args, args.database, **keys);
   SqliteOptions options;
   options.key_ring = keys->get();
   auto store = open_sqlite_store(std::filesystem::path(args.data) / "haven.db", clock, options);
@@ -239,22 +211,16 @@ int main(int argc, char** argv) {
   }
   const std::string token = Json::parse(login->body)["token"];
   const std::string script = std::filesystem::temp_directory_path() / ("haven-bench-" + std::to_string(::getpid()) + ".lua");
-  auto write_script = [&](const std::string& suffix) {
-    std::ofstream lua(script);
-    lua << "local ids = {";
-    for (std::size_t i = 0; i < case_ids.size(); ++i) lua << (i ? "," : "") << case_ids[i];
-    lua << "}\nmath.randomseed(7)\nwrk.headers[\"Authorization\"] = \"Bearer " << token << "\"\n"
-        << "request = function()\n  return wrk.format(\"GET\", \"/api/v1/cases/\" .. ids[math.random(#ids)] .. \"" << suffix << "\")\nend\n";
-  };
-  const LoadFigures reference = run_wrk(args, "http://127.0.0.1:" + std::to_string(hello_port) + "/hello", "");
-  write_script("");
-  const LoadFigures case_read = run_wrk(args, "http://127.0.0.1:" + std::to_string(api.port()), script);
-  write_script("/timeline");
-  const LoadFigures timeline = run_wrk(args, "http://127.0.0.1:" + std::to_string(api.port()), script);
+  const std::string api_url = "http://127.0.0.1:" + std::to_string(api.port());
+  const LoadFigures reference = run_wrk("http://127.0.0.1:" + std::to_string(hello_port) + "/hello", args.connections, args.seconds, "");
+  write_read_script(script, case_ids, token, "");
+  const LoadFigures case_read = run_wrk(api_url, args.connections, args.seconds, script);
+  write_read_script(script, case_ids, token, "/timeline");
+  const LoadFigures timeline = run_wrk(api_url, args.connections, args.seconds, script);
   std::filesystem::remove(script);
-  print_load("hello-world (httplib)", reference, reference);
-  print_load("case read", case_read, reference);
-  print_load("case timeline", timeline, reference);
+  print_load("hello-world (httplib)", reference, reference, "hello-world");
+  print_load("case read", case_read, reference, "hello-world");
+  print_load("case timeline", timeline, reference, "hello-world");
   api.stop();
   hello.stop();
   api_thread.join();

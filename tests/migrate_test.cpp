@@ -1,10 +1,15 @@
 // haven migrate's engine (store/table_copy.hpp): a demo data set copied from SQLite into a
 // PostgreSQL database opens there under the same master key, its sealed fields read back, its
 // audit chain verifies, new rows get fresh ids; an interrupted copy resumes; a target holding data
-// or a newer schema is refused; a PostgreSQL backup restores into an empty database only. Needs
-// HAVEN_TEST_POSTGRES (scripts/with-postgres sets it).
+// or a newer schema is refused; a PostgreSQL backup restores into an empty database only; and back,
+// a field copy of some cases into a new SQLite database is closed, verified and all or nothing.
+// Needs HAVEN_TEST_POSTGRES (scripts/with-postgres sets it).
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <unistd.h>
+
+#include <map>
+#include <set>
 
 #include "audit/audit.hpp"
 #include "demo/demo.hpp"
@@ -229,6 +234,168 @@ TEST_F(Migrate, ABackupRestoresIntoAnEmptyDatabaseOnly) {
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->intact) << verified->problem;
   EXPECT_EQ(verified->entries, 30u);
+}
+
+// One value from the PostgreSQL database `conninfo` (test bookkeeping only); "" when none.
+std::string pg_value(const std::string& conninfo, const std::string& sql) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  PGresult* result = PQexec(conn, sql.c_str());
+  const std::string value =
+      PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1 ? PQgetvalue(result, 0, 0) : "";
+  PQclear(result);
+  PQfinish(conn);
+  return value;
+}
+std::int64_t pg_number(const std::string& conninfo, const std::string& sql) {
+  const std::string value = pg_value(conninfo, sql);
+  return value.empty() ? -1 : std::stoll(value);
+}
+
+TEST_F(Migrate, AFieldCopyTakesTheSelectedCasesAndEverythingHangingOffThemAndNothingElse) {
+  ASSERT_TRUE(copy_sqlite_to_postgres(dir_ / "haven.db", target_.conninfo(), {}).ok());
+  const std::string national = target_.conninfo();
+  // Three cases of one organisation that have people in them, a person of another case merged into
+  // one of theirs (the merge comes along), and a duplicate review with an outsider (it stays).
+  const std::int64_t org = person_.org_id;
+  std::vector<std::int64_t> chosen;
+  std::int64_t insider = 0, merged = 0, outsider = 0;
+  {
+    auto keys = KeyRing::open(dir_, kKeys);
+    ASSERT_TRUE(keys.ok());
+    PostgresOptions pg;
+    pg.key_ring = keys->get();
+    auto store = open_postgres_store(national, clock_, pg);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto tx = (*store)->begin(true);
+    ASSERT_TRUE(tx.ok());
+    ListQuery roles;
+    roles.limit = 1000;
+    auto listed = (*tx)->list(*find_entity("case_person"), org, roles);
+    ASSERT_TRUE(listed.ok());
+    std::set<std::int64_t> chosen_set;
+    for (const auto& role : listed->records) {
+      const std::int64_t case_id = role.fields["case_id"], person_id = role.fields["person_id"];
+      if (chosen_set.size() < 3 || chosen_set.count(case_id)) {
+        chosen_set.insert(case_id);
+        if (insider == 0) insider = person_id;
+      }
+    }
+    ASSERT_EQ(chosen_set.size(), 3u);
+    chosen.assign(chosen_set.begin(), chosen_set.end());
+    for (const auto& role : listed->records) {
+      const std::int64_t person_id = role.fields["person_id"];
+      if (chosen_set.count(role.fields["case_id"])) continue;
+      if (pg_number(national, "SELECT count(*) FROM case_person WHERE f_person_id = " + std::to_string(person_id) +
+                                  " AND f_case_id IN (" + std::to_string(chosen[0]) + "," + std::to_string(chosen[1]) + "," +
+                                  std::to_string(chosen[2]) + ")") != 0)
+        continue;
+      if (merged == 0) merged = person_id;
+      else if (outsider == 0 && person_id != merged) outsider = person_id;
+    }
+    ASSERT_NE(merged, 0);
+    ASSERT_NE(outsider, 0);
+    auto duplicate = (*tx)->get(*find_entity("person"), merged, org);
+    ASSERT_TRUE(duplicate.ok());
+    Json fields = duplicate->fields;
+    fields["merged_into"] = insider;
+    ASSERT_TRUE((*tx)->update(*find_entity("person"), merged, org, duplicate->version, fields).ok());
+    ASSERT_TRUE(create_record(**tx, *find_entity("duplicate_candidate"), org,
+                              {{"person_id", insider}, {"other_person_id", outsider}}, clock_)
+                    .ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+
+  const fs::path field = dir_ / "field.db";
+  CaseSelection selection;
+  selection.case_ids = chosen;
+  std::vector<std::string> done_tables;
+  TableCopyOptions options;
+  options.table_done = [&](const std::string& table) { done_tables.push_back(table); };
+  auto report = copy_cases_to_sqlite(national, field, selection, options);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->cases, 3u);
+  EXPECT_EQ(report->organisations, std::vector<std::int64_t>{org});
+  EXPECT_EQ(done_tables.size(), report->tables.size());
+  std::map<std::string, std::uint64_t> rows;
+  for (const auto& table : report->tables) {
+    EXPECT_TRUE(table.matches()) << table.table;
+    rows[table.table] = table.target_rows;
+    EXPECT_NE(table.table, "audit_log");
+    EXPECT_NE(table.table, "session");
+  }
+  const std::string in_chosen =
+      "(" + std::to_string(chosen[0]) + "," + std::to_string(chosen[1]) + "," + std::to_string(chosen[2]) + ")";
+  EXPECT_EQ(rows["case_event"], static_cast<std::uint64_t>(pg_number(national, "SELECT count(*) FROM case_event WHERE f_case_id IN " + in_chosen)));
+  EXPECT_EQ(rows["case_person"], static_cast<std::uint64_t>(pg_number(national, "SELECT count(*) FROM case_person WHERE f_case_id IN " + in_chosen)));
+  EXPECT_EQ(rows["organisation"], static_cast<std::uint64_t>(pg_number(national, "SELECT count(*) FROM organisation")));
+  EXPECT_EQ(rows["app_user"], static_cast<std::uint64_t>(pg_number(national, "SELECT count(*) FROM app_user WHERE org_id = " + std::to_string(org))));
+  EXPECT_EQ(rows["data_key"], 1u) << "the organisation's key only: never the system key (organisation 0)";
+  EXPECT_EQ(rows["duplicate_candidate"], 0u) << "a review with someone left behind stays behind";
+  EXPECT_GT(rows["blind_index"], 0u);
+  EXPECT_EQ(report->persons, rows["person"]);
+
+  // The copy opens under the same master key: sealed fields read back, look-ups by blind index
+  // work, the merged person came along, cases not chosen did not, and its audit log is its own.
+  auto keys = KeyRing::open(dir_, kKeys);
+  ASSERT_TRUE(keys.ok());
+  SqliteOptions lite;
+  lite.key_ring = keys->get();
+  auto copy = open_sqlite_store(field, clock_, lite);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  {
+    auto tx = (*copy)->begin(false);
+    ASSERT_TRUE(tx.ok());
+    auto person = (*tx)->get(*find_entity("person"), insider, org);
+    ASSERT_TRUE(person.ok()) << person.error().message;
+    EXPECT_TRUE(person->fields.contains("given_name")) << person->fields.dump();
+    EXPECT_EQ((*tx)->get(*find_entity("person"), merged, org)->fields["merged_into"], insider);
+    EXPECT_EQ((*tx)->get(*find_entity("person"), outsider, org).error().code, ErrorCode::kNotFound);
+    for (std::int64_t id : chosen) EXPECT_TRUE((*tx)->get(*find_entity("case"), id, org).ok());
+    auto all_cases = (*tx)->count(*find_entity("case"), 0);
+    EXPECT_EQ(*all_cases, 3);
+    if (person->fields.contains("family_name")) {
+      ListQuery by_name;
+      by_name.exact = {{"family_name", person->fields["family_name"].get<std::string>()}};
+      auto found = (*tx)->list(*find_entity("person"), org, by_name);
+      ASSERT_TRUE(found.ok()) << found.error().message;
+      EXPECT_FALSE(found->records.empty());
+    }
+  }
+  AuditLog audit(**copy, clock_, (*keys)->audit_chain_key().value());
+  {
+    auto tx = (*copy)->begin(true);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(audit.append(**tx, {org, 0, "cli:migrate", "import", "", 0, Json::object()}).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  auto verified = audit.verify({});
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact) << verified->problem;
+  EXPECT_EQ(verified->entries, 1u) << "the copy's log starts afresh";
+  copy->reset();
+
+  // Never over an existing database; a case that does not exist refuses the whole copy, leaving nothing.
+  auto again = copy_cases_to_sqlite(national, field, selection, {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  selection.case_ids.push_back(987654);
+  auto missing = copy_cases_to_sqlite(national, dir_ / "field2.db", selection, {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(missing.error().message.find("987654"), std::string::npos) << missing.error().message;
+  EXPECT_FALSE(fs::exists(dir_ / "field2.db"));
+
+  // By organisation and region: every case of both, no other.
+  CaseSelection by_region;
+  by_region.org_id = org;
+  by_region.region = pg_value(national, "SELECT f_region FROM \"case\" WHERE id = " + std::to_string(chosen[0]));
+  ASSERT_FALSE(by_region.region.empty());
+  auto region_copy = copy_cases_to_sqlite(national, dir_ / "region.db", by_region, {});
+  ASSERT_TRUE(region_copy.ok()) << region_copy.error().message;
+  EXPECT_EQ(region_copy->cases, static_cast<std::uint64_t>(pg_number(
+                                    national, "SELECT count(*) FROM \"case\" WHERE org_id = " + std::to_string(org) +
+                                                  " AND f_region = '" + by_region.region + "'")));
+  for (const auto& table : region_copy->tables) EXPECT_TRUE(table.matches()) << table.table;
 }
 
 }  // namespace

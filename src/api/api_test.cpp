@@ -15,50 +15,51 @@
 #include "api/http.hpp"
 #include "audit/audit.hpp"
 #include "dedupe/dedupe.hpp"
+#include "store/test_backends.hpp"
 
 namespace haven {
 namespace {
 
-class Api : public ::testing::Test {
+// Every test runs on both backends (see store/test_backends.hpp), each test on a new database.
+class Api : public ::testing::TestWithParam<Backend> {
  protected:
-  static void SetUpTestSuite() {
-    file_ = std::filesystem::temp_directory_path() / ("haven-api-" + std::to_string(::getpid()) + ".db");
-    ring_ = KeyRing::from_master_key(Key{5}).release();
-    SqliteOptions options;
-    options.key_ring = ring_;
-    auto store = open_sqlite_store(file_, clock_, options);
+  void SetUp() override {
+    if (const std::string reason = skip_reason(GetParam()); !reason.empty()) GTEST_SKIP() << reason;
+    ring_ = KeyRing::from_master_key(Key{5});
+    auto store = open_test_store(GetParam(), *ring_, clock_, database_, file_, "api");
     ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(store.value()).release();
+    store_ = std::move(store.value());
     Authenticator auth(*store_, clock_);
     auto tx = store_->begin(true);
+    ASSERT_TRUE(tx.ok()) << tx.error().message;
     auto org = create_record(**tx, *find_entity("organisation"), 0, {{"name", "Mission PH"}, {"type", "ngo"}, {"country", "PH"}}, clock_);
     auto other = create_record(**tx, *find_entity("organisation"), 0, {{"name", "Police GH"}, {"type", "police"}, {"country", "GH"}}, clock_);
+    ASSERT_TRUE(org.ok() && other.ok());
     ASSERT_TRUE(auth.create_user(**tx, org->id, "maria", "Maria", {"caseworker", "org_admin"}, "maria's long password").ok());
     ASSERT_TRUE(auth.create_user(**tx, org->id, "ana", "Ana", {"analyst"}, "ana's long password!").ok());
     ASSERT_TRUE(auth.create_user(**tx, other->id, "kwame", "Kwame", {"investigator"}, "kwame's long password").ok());
     worker_id_ = auth.create_user(**tx, org->id, "jose", "Jose", {"caseworker"}, "jose's long password").value().id;
     ASSERT_TRUE(auth.create_user(**tx, org->id, "aud", "Audrey", {"auditor"}, "audrey's long password").ok());
     ASSERT_TRUE((*tx)->commit().ok());
-    audit_ = new AuditLog(*store_, clock_, ring_->audit_chain_key().value());
+    audit_ = std::make_unique<AuditLog>(*store_, clock_, ring_->audit_chain_key().value());
     ApiOptions options_quiet;
     options_quiet.log_requests = false;
-    finder_ = dedupe::PersonFinder::create(*ring_).value().release();
+    finder_ = std::move(dedupe::PersonFinder::create(*ring_).value());
     store_->set_person_encoder(finder_->encoder());
-    options_quiet.person_finder = finder_;
-    server_ = new ApiServer(*store_, clock_, *audit_, options_quiet);
+    options_quiet.person_finder = finder_.get();
+    server_ = std::make_unique<ApiServer>(*store_, clock_, *audit_, options_quiet);
     ASSERT_TRUE(server_->bind("127.0.0.1", 0).ok());
-    thread_ = new std::thread([] { (void)server_->listen_bound(); });
+    thread_ = std::thread([this] { (void)server_->listen_bound(); });
   }
-  static void TearDownTestSuite() {
-    server_->stop();
-    thread_->join();
-    delete thread_;
-    delete server_;
-    delete finder_;
-    delete audit_;
-    delete store_;
-    delete ring_;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file_.string() + suffix);
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+    audit_.reset();
+    store_.reset();
+    finder_.reset();
+    database_.reset();  // after the store: its connections must be closed first
+    remove_test_file(file_);
   }
 
   httplib::Client client() { return httplib::Client("127.0.0.1", server_->port()); }
@@ -117,21 +118,22 @@ class Api : public ::testing::Test {
     EXPECT_TRUE(errors.empty()) << schema_name << " " << instance.dump() << "\n" << errors;
   }
 
-  static inline std::int64_t worker_id_ = 0;
-  static inline std::filesystem::path file_;
-  static inline FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
-  static inline KeyRing* ring_ = nullptr;
-  static inline Store* store_ = nullptr;
-  static inline AuditLog* audit_ = nullptr;
-  static inline ApiServer* server_ = nullptr;
-  static inline dedupe::PersonFinder* finder_ = nullptr;
-  static inline std::thread* thread_ = nullptr;
+  std::int64_t worker_id_ = 0;
+  FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
+  std::unique_ptr<KeyRing> ring_;
+  std::unique_ptr<pg_test::Database> database_;  // PostgreSQL: dropped after the store closes
+  std::filesystem::path file_;                   // SQLite
+  std::unique_ptr<dedupe::PersonFinder> finder_;  // outlives the store, which calls its encoder
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<ApiServer> server_;
+  std::thread thread_;
 };
 
 const Json kCase = {{"title", "Scam compound, Sihanoukville"}, {"exploitation_form", "forced_criminality"},
                     {"country", "KH"}, {"opened_on", "2026-03-01"}, {"incident_date", "2025-12-01"}};
 
-TEST_F(Api, CreateReadUpdateListACaseWithOptimisticConcurrency) {
+TEST_P(Api, CreateReadUpdateListACaseWithOptimisticConcurrency) {
   const std::string token = login("maria", "maria's long password");
   const Json created = call("POST", "/api/v1/cases", token, &kCase, 201, "case");
   const std::string path = "/api/v1/cases/" + std::to_string(created["id"].get<int>());
@@ -147,7 +149,7 @@ TEST_F(Api, CreateReadUpdateListACaseWithOptimisticConcurrency) {
   for (const auto& item : page["items"]) expect_matches(item, "case");
 }
 
-TEST_F(Api, EveryEntityCanBeCreatedReadAndListed) {
+TEST_P(Api, EveryEntityCanBeCreatedReadAndListed) {
   const std::string token = login("maria", "maria's long password");
   const int case_id = call("POST", "/api/v1/cases", token, &kCase, 201, "case")["id"];
   const Json person_body = {{"given_name", "Sokha"}, {"family_name", "ចាន់"}, {"birth_date", "2009-04-02"}, {"sex", "female"}};
@@ -188,7 +190,7 @@ TEST_F(Api, EveryEntityCanBeCreatedReadAndListed) {
     EXPECT_LE(timeline["entries"][i - 1]["at"].get<std::string>(), timeline["entries"][i]["at"].get<std::string>());
 }
 
-TEST_F(Api, BadInputGetsAProblemNamingTheField) {
+TEST_P(Api, BadInputGetsAProblemNamingTheField) {
   const std::string token = login("maria", "maria's long password");
   Json bad = kCase;
   bad["opened_on"] = "2026-02-30";
@@ -213,7 +215,7 @@ TEST_F(Api, BadInputGetsAProblemNamingTheField) {
   EXPECT_EQ(c.Get("/healthz")->status, 200);  // still serving
 }
 
-TEST_F(Api, NoLeakAcrossOrganisationsAndRolesAreEnforced) {
+TEST_P(Api, NoLeakAcrossOrganisationsAndRolesAreEnforced) {
   const std::string maria = login("maria", "maria's long password");
   const std::string kwame = login("kwame", "kwame's long password");
   const std::string ana = login("ana", "ana's long password!");
@@ -235,7 +237,7 @@ TEST_F(Api, NoLeakAcrossOrganisationsAndRolesAreEnforced) {
 }
 
 // Every route but logging in answers 401 to a request without a valid session or token.
-TEST_F(Api, EveryRouteNeedsASession) {
+TEST_P(Api, EveryRouteNeedsASession) {
   const Json doc = openapi_document();
   auto c = client();
   int routes = 0;
@@ -244,7 +246,9 @@ TEST_F(Api, EveryRouteNeedsASession) {
     for (const auto& [name, value] : {std::pair{"{id}", "1"}, std::pair{"{name}", "funnel"}, std::pair{"{index}", "0"}})
       if (const auto at = path.find(name); at != std::string::npos) path.replace(at, std::string(name).size(), value);
     for (const auto& [method, operation] : operations.items()) {
+      // Logging in, and monitoring (/healthz, /metrics: "security": [] in the document), need no session.
       if (method == "parameters" || (path == "/api/v1/sessions" && method == "post")) continue;
+      if (operation.contains("security") && operation["security"].empty()) continue;
       for (const std::string& token : {std::string(), std::string(64, 'f')}) {
         httplib::Headers headers;
         if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
@@ -262,7 +266,7 @@ TEST_F(Api, EveryRouteNeedsASession) {
   EXPECT_GT(routes, 60);
 }
 
-TEST_F(Api, OpenApiDocumentIsServedAndCoversEveryCollection) {
+TEST_P(Api, OpenApiDocumentIsServedAndCoversEveryCollection) {
   auto res = client().Get("/api/v1/openapi.json");
   ASSERT_EQ(res->status, 200);
   const Json doc = Json::parse(res->body);
@@ -273,11 +277,11 @@ TEST_F(Api, OpenApiDocumentIsServedAndCoversEveryCollection) {
   }
   for (const char* path : {"/api/v1/sessions", "/api/v1/me", "/api/v1/me/password", "/api/v1/me/totp", "/api/v1/me/totp/confirm",
                            "/api/v1/users", "/api/v1/users/{id}", "/api/v1/users/{id}/password", "/api/v1/audit",
-                           "/api/v1/cases/{id}/timeline"})
+                           "/api/v1/cases/{id}/timeline", "/healthz", "/metrics"})
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
 }
 
-TEST_F(Api, NeedToKnowBreakGlassAndTheAuditTrail) {
+TEST_P(Api, NeedToKnowBreakGlassAndTheAuditTrail) {
   const std::string maria = login("maria", "maria's long password");  // org_admin: sees the organisation
   const std::string jose = login("jose", "jose's long password");     // caseworker: need to know
   Json assigned = kCase, elsewhere = kCase;
@@ -314,7 +318,7 @@ TEST_F(Api, NeedToKnowBreakGlassAndTheAuditTrail) {
   EXPECT_TRUE(verified->intact) << verified->problem;
 }
 
-TEST_F(Api, ReferralsShareOnlyWhatTheSurvivorConsentedTo) {
+TEST_P(Api, ReferralsShareOnlyWhatTheSurvivorConsentedTo) {
   const std::string maria = login("maria", "maria's long password");  // organisation 1
   const std::string kwame = login("kwame", "kwame's long password");   // organisation 2
   const int case_id = call("POST", "/api/v1/cases", maria, &kCase, 201)["id"];
@@ -359,7 +363,7 @@ TEST_F(Api, ReferralsShareOnlyWhatTheSurvivorConsentedTo) {
   call("GET", shared, kwame, nullptr, 404);
 }
 
-TEST_F(Api, EvidenceFilesAreStoredOnceSealedAndChecked) {
+TEST_P(Api, EvidenceFilesAreStoredOnceSealedAndChecked) {
   const std::string maria = login("maria", "maria's long password");
   const std::string file = "scanned statement of the seized phone's contacts";
   unsigned char digest[crypto_hash_sha256_BYTES];
@@ -379,7 +383,7 @@ TEST_F(Api, EvidenceFilesAreStoredOnceSealedAndChecked) {
   EXPECT_EQ(c.Get(path, auth(login("ana", "ana's long password!")))->status, 403);
 }
 
-TEST_F(Api, CookieSessionsNeedTheCsrfTokenForChanges) {
+TEST_P(Api, CookieSessionsNeedTheCsrfTokenForChanges) {
   auto c = client();
   auto res = c.Post("/api/v1/sessions", Json{{"username", "maria"}, {"password", "maria's long password"}}.dump(), "application/json");
   ASSERT_EQ(res->status, 201);
@@ -395,7 +399,7 @@ TEST_F(Api, CookieSessionsNeedTheCsrfTokenForChanges) {
   EXPECT_EQ(c.Post("/api/v1/cases", with_csrf, kCase.dump(), "application/json")->status, 201);
 }
 
-TEST_F(Api, AccountsAndLookUpsBySealedFields) {
+TEST_P(Api, AccountsAndLookUpsBySealedFields) {
   const std::string maria = login("maria", "maria's long password");
   const Json new_user = {{"username", "lena"}, {"display_name", "Lena"}, {"roles", {"social_worker"}}, {"password", "lena's first password"}};
   const Json created = call("POST", "/api/v1/users", maria, &new_user, 201);
@@ -426,7 +430,7 @@ TEST_F(Api, AccountsAndLookUpsBySealedFields) {
   call("GET", "/api/v1/persons?phone=%2B639175550101", login("ana", "ana's long password!"), nullptr, 403);
 }
 
-TEST_F(Api, ReportsAreForOverseersAndSuppressSmallCells) {
+TEST_P(Api, ReportsAreForOverseersAndSuppressSmallCells) {
   clock_.advance(std::chrono::minutes(6));  // past the login throttle's window: the suite logs in often
   const std::string maria = login("maria", "maria's long password");
   const Json one_case = {{"title", "Report test"}, {"exploitation_form", "labour_brick_kiln"}, {"country", "PH"}, {"opened_on", "2025-04-01"}};
@@ -470,7 +474,7 @@ TEST_F(Api, ReportsAreForOverseersAndSuppressSmallCells) {
   call("GET", "/api/v1/reports/funnel/charts/9.svg", maria, nullptr, 404);
 }
 
-TEST_F(Api, ExportsShowRecordsAsTheCallerMaySeeThem) {
+TEST_P(Api, ExportsShowRecordsAsTheCallerMaySeeThem) {
   clock_.advance(std::chrono::minutes(6));
   {
     // More than one page of persons, so the CSV download streams several chunks.
@@ -542,7 +546,7 @@ TEST_F(Api, ExportsShowRecordsAsTheCallerMaySeeThem) {
   EXPECT_EQ(exports.dump().find("अंसारी"), std::string::npos) << "the audit log names filters, never values of identifying look-ups";
 }
 
-TEST_F(Api, EstimatesFromACaptureTable) {
+TEST_P(Api, EstimatesFromACaptureTable) {
   clock_.advance(std::chrono::minutes(6));
   const std::string ana = login("ana", "ana's long password!");
   // Korea's three lists (Silverman, Chan and Vincent 2024), as rows.
@@ -574,7 +578,7 @@ TEST_F(Api, EstimatesFromACaptureTable) {
   call("GET", "/api/v1/estimates/haven", login("jose", "jose's long password"), nullptr, 403);
 }
 
-TEST_F(Api, PersonSearchMergeAndTheReviewQueue) {
+TEST_P(Api, PersonSearchMergeAndTheReviewQueue) {
   clock_.advance(std::chrono::minutes(6));  // past the login throttle's window
   const std::string maria = login("maria", "maria's long password");
   const std::string jose = login("jose", "jose's long password");
@@ -636,7 +640,7 @@ TEST_F(Api, PersonSearchMergeAndTheReviewQueue) {
   call("POST", "/api/v1/person-merges", maria, &direct, 409);  // only the merge route makes merges
 }
 
-TEST_F(Api, MetricsCountRequestsByRouteClassAndStatusWithoutIdentifyingData) {
+TEST_P(Api, MetricsCountRequestsByRouteClassAndStatusWithoutIdentifyingData) {
   auto c = client();
   auto health = c.Get("/healthz");
   ASSERT_TRUE(health);
@@ -655,9 +659,16 @@ TEST_F(Api, MetricsCountRequestsByRouteClassAndStatusWithoutIdentifyingData) {
         "# TYPE haven_http_request_duration_seconds histogram", "haven_process_start_time_seconds ", "haven_database_up 1",
         "haven_audit_read_queue_length ", "haven_persons_indexed "})
     EXPECT_NE(body.find(expected), std::string::npos) << expected << " in\n" << body;
+  // The PostgreSQL connection pool: this request holds none while the page is rendered.
+  const bool pooled = GetParam() == Backend::kPostgres;
+  for (const char* gauge : {"haven_database_connections_in_use ", "haven_database_connections_open ",
+                            "haven_database_connections_max 16", "haven_database_connections_waiting 0"})
+    EXPECT_EQ(body.find(gauge) != std::string::npos, pooled) << gauge << " in\n" << body;
   EXPECT_EQ(body.find("Maria"), std::string::npos);
   EXPECT_EQ(body.find("no-such-route"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Api, kBothBackends, backend_name);
 
 // A store whose database cannot be reached: every transaction fails as PostgreSQL's would.
 class UnreachableStore final : public Store {

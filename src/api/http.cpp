@@ -18,6 +18,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::kPermissionDenied: return 403;
     case ErrorCode::kPayloadTooLarge: return 413;
     case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kStorageFull: return 507;
     case ErrorCode::kInternal: return 500;
   }
   return 500;
@@ -35,6 +36,7 @@ const char* http_title(int status) {
     case 428: return "Version required";
     case 429: return "Too many requests";
     case 503: return "Temporarily unavailable";
+    case 507: return "Insufficient storage";
     default: return "Internal error";
   }
 }

@@ -44,6 +44,14 @@ std::string RequestMetrics::render(const Gauges& gauges) const {
         std::chrono::duration<double>(started_.time_since_epoch()).count());
   gauge("haven_database_up", "1 when the database answered a trivial query just now, else 0.",
         gauges.database_up);
+  gauge("haven_database_connections_in_use", "PostgreSQL connections of this process leased to a request now.",
+        gauges.connections_in_use);
+  gauge("haven_database_connections_open", "PostgreSQL connections this process holds open, in use or idle.",
+        gauges.connections_open);
+  gauge("haven_database_connections_max", "The bound of this process's PostgreSQL connection pool.",
+        gauges.connections_max);
+  gauge("haven_database_connections_waiting", "Requests of this process waiting for a PostgreSQL connection now.",
+        gauges.connections_waiting);
   gauge("haven_audit_read_queue_length", "Audited reads waiting to be written to the audit log.",
         gauges.audit_queue);
   gauge("haven_persons_indexed", "Persons in this process's fuzzy search index.",

@@ -32,6 +32,11 @@ class RequestMetrics {
     double audit_queue = -1;
     double persons_indexed = -1;
     double database_up = -1;
+    // PostgreSQL's connection pool (Store::connection_stats); left out for SQLite.
+    double connections_in_use = -1;
+    double connections_open = -1;
+    double connections_max = -1;
+    double connections_waiting = -1;
   };
   std::string render(const Gauges& gauges) const;
 

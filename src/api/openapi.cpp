@@ -102,6 +102,29 @@ Json errors() {
           {"403", problem_response("Not allowed for your role")}};
 }
 
+// Monitoring (docs/operations.md): no session needed, outside /api/v1/, plain text.
+void operations_paths(Json& paths) {
+  auto text_response = [](const char* description) {
+    return Json{{"description", description}, {"content", {{"text/plain", {{"schema", {{"type", "string"}}}}}}}};
+  };
+  paths["/healthz"]["get"] = {
+      {"summary", "Is this server up and does its database answer? For load balancers' health checks"},
+      {"tags", {"operations"}},
+      {"security", Json::array()},
+      {"responses", {{"200", text_response("ok: the server is up and its database answered a trivial query")},
+                     {"503", text_response("database unreachable: take this server out of rotation")}}}};
+  paths["/metrics"]["get"] = {
+      {"summary", "Prometheus metrics (text format 0.0.4): requests by route class and status, latency histogram, "
+                  "database up, PostgreSQL connection pool in use, audit queue, persons indexed. Labels never hold "
+                  "ids, names or query strings. Absent (404) when the server runs with --no-metrics"},
+      {"tags", {"operations"}},
+      {"security", Json::array()},
+      {"responses",
+       {{"200", {{"description", "The metrics"},
+                 {"content", {{"text/plain; version=0.0.4", {{"schema", {{"type", "string"}}}}}}}}},
+        {"404", problem_response("Metrics are turned off on this server (haven serve --no-metrics)")}}}};
+}
+
 // Person search, merges and the duplicate review.
 void people_paths(Json& paths) {
   const Json id_in_path = {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}};
@@ -468,6 +491,7 @@ Json openapi_document() {
                       query_param("seed", {{"type", "integer"}}, "Bootstrap seed")}},
       {"responses", estimate_responses}};
   people_paths(paths);
+  operations_paths(paths);
   return doc;
 }
 

@@ -12,6 +12,7 @@
 
 #include "api/api.hpp"
 #include "audit/audit.hpp"
+#include "store/test_backends.hpp"
 
 namespace haven {
 namespace {
@@ -60,13 +61,14 @@ struct World {
   }
 };
 
-class Policy : public ::testing::TestWithParam<std::uint64_t> {
+// Each seed on each backend (store/test_backends.hpp), on a new database.
+class Policy : public ::testing::TestWithParam<std::tuple<Backend, std::uint64_t>> {
  protected:
   void SetUp() override {
-    file_ = std::filesystem::temp_directory_path() / ("haven-policy-" + std::to_string(::getpid()) + "-" + std::to_string(GetParam()) + ".db");
-    SqliteOptions options;
-    options.key_ring = ring_.get();
-    store_ = std::move(open_sqlite_store(file_, clock_, options).value());
+    if (const std::string reason = skip_reason(backend()); !reason.empty()) GTEST_SKIP() << reason;
+    auto store = open_test_store(backend(), *ring_, clock_, database_, file_, "policy-" + std::to_string(seed()));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(store.value());
     audit_ = std::make_unique<AuditLog>(*store_, clock_, ring_->audit_chain_key().value());
     ApiOptions api_options;
     api_options.log_requests = false;
@@ -75,13 +77,16 @@ class Policy : public ::testing::TestWithParam<std::uint64_t> {
     thread_ = std::thread([this] { (void)server_->listen_bound(); });
   }
   void TearDown() override {
-    server_->stop();
-    thread_.join();
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
     server_.reset();
     audit_.reset();
     store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file_.string() + suffix);
+    database_.reset();  // after the store: its connections must be closed first
+    remove_test_file(file_);
   }
+  Backend backend() const { return std::get<0>(GetParam()); }
+  std::uint64_t seed() const { return std::get<1>(GetParam()); }
 
   Record make(Transaction& tx, const char* kind, std::int64_t org, const Json& body) {
     auto r = create_record(tx, *find_entity(kind), org, body, clock_);
@@ -167,7 +172,8 @@ class Policy : public ::testing::TestWithParam<std::uint64_t> {
 
   FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
   std::unique_ptr<KeyRing> ring_ = KeyRing::from_master_key(Key{42});
-  std::filesystem::path file_;
+  std::unique_ptr<pg_test::Database> database_;  // PostgreSQL: dropped after the store closes
+  std::filesystem::path file_;                   // SQLite
   std::unique_ptr<Store> store_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ApiServer> server_;
@@ -175,7 +181,7 @@ class Policy : public ::testing::TestWithParam<std::uint64_t> {
 };
 
 TEST_P(Policy, NobodyReadsOrChangesWhatThePolicyDenies) {
-  std::mt19937_64 rng(GetParam());
+  std::mt19937_64 rng(seed());
   World world;
   ASSERT_NO_FATAL_FAILURE(build(rng, world));
   httplib::Client client("127.0.0.1", server_->port());
@@ -246,7 +252,11 @@ TEST_P(Policy, NobodyReadsOrChangesWhatThePolicyDenies) {
   EXPECT_TRUE(verified->intact) << verified->problem;
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, Policy, ::testing::Values(1, 2, 3));
+INSTANTIATE_TEST_SUITE_P(Seeds, Policy, ::testing::Combine(kBothBackends, ::testing::Values(1, 2, 3)),
+                         [](const ::testing::TestParamInfo<std::tuple<Backend, std::uint64_t>>& info) {
+                           return backend_name({std::get<0>(info.param), info.index}) + "_" +
+                                  std::to_string(std::get<1>(info.param));
+                         });
 
 }  // namespace
 }  // namespace haven

@@ -157,6 +157,12 @@ ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptio
       http::RequestMetrics::Gauges gauges;
       gauges.database_up = impl->database_answers() ? 1 : 0;
       gauges.audit_queue = static_cast<double>(impl->audit.queued_reads());
+      if (const auto pool = impl->store.connection_stats()) {
+        gauges.connections_in_use = static_cast<double>(pool->in_use);
+        gauges.connections_open = static_cast<double>(pool->open);
+        gauges.connections_max = static_cast<double>(pool->max);
+        gauges.connections_waiting = static_cast<double>(pool->waiting);
+      }
       if (impl->options.person_finder) gauges.persons_indexed = static_cast<double>(impl->options.person_finder->size());
       res.set_content(impl->metrics.render(gauges), "text/plain; version=0.0.4");
     });

@@ -66,9 +66,14 @@ struct DedupeOptions {
   std::size_t top_k = 5;
 };
 int run_dedupe(const DedupeOptions& options);
-// haven migrate: an SQLite data directory copied into a PostgreSQL one (see store/table_copy.hpp).
+// haven migrate: an SQLite data directory copied into a PostgreSQL one; or, from a PostgreSQL
+// data directory, some cases copied into a new SQLite one for the field (see store/table_copy.hpp).
 struct MigrateOptions {
   std::string from, to, database, key_file;  // database: written to TO/database when given
+  std::string from_database;                 // overrides FROM/database (a field copy's source)
+  std::vector<std::int64_t> case_ids;        // a field copy: these cases,
+  std::int64_t org_id = 0;                   // or this organisation's,
+  std::string region;                        // and/or this region's
 };
 int run_migrate(const MigrateOptions& options);
 

@@ -84,12 +84,23 @@ int main(int argc, char** argv) {
   auto* migrate_cmd = app.add_subcommand(
       "migrate", "Copy an SQLite data directory (a field office) into a PostgreSQL one, rows as stored: nothing is\n"
                  "decrypted, ids and the audit chain are kept. Resumable: run it again after an interruption.\n"
-                 "Prints every table's row count and SHA-256, equal on both sides. Stop haven serve on --from first.");
+                 "Prints every table's row count and SHA-256, equal on both sides. Stop haven serve on --from first.\n"
+                 "From a PostgreSQL data directory, with --cases, --org or --region: a field copy of those cases and\n"
+                 "everything hanging off them into a new SQLite data directory --to (all or nothing, checksummed;\n"
+                 "the copy's audit log starts with an entry naming the national log's, which records the copy).");
   migrate_cmd->add_option("--from", migrate.from, "SQLite data directory to copy")->required();
   migrate_cmd->add_option("--to", migrate.to, "PostgreSQL data directory (its file `database` names the server)")->required();
   migrate_cmd->add_option("--database", migrate.database,
                           "Connection string (postgres://... or key=value) of an empty database; written to TO/database");
   migrate_cmd->add_option("--key-file", migrate.key_file, "Master key file of --from (else HAVEN_PASSPHRASE or the terminal)");
+  migrate_cmd->add_option("--from-database", migrate.from_database,
+                          "Field copy: the PostgreSQL database of --from (overrides FROM/database)");
+  auto* cases_option = migrate_cmd->add_option("--cases", migrate.case_ids,
+                                               "Field copy from PostgreSQL into a new SQLite --to: these case ids (comma-separated)")
+                           ->delimiter(',');
+  auto* org_option = migrate_cmd->add_option("--org", migrate.org_id, "Field copy: every case of this organisation");
+  auto* region_option = migrate_cmd->add_option("--region", migrate.region, "Field copy: every case of this region");
+  cases_option->excludes(org_option)->excludes(region_option);
 
   RestoreOptions restore;
   auto* restore_cmd = app.add_subcommand(

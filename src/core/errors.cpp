@@ -13,6 +13,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kPayloadTooLarge: return "payload_too_large";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kStorageFull: return "storage_full";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";

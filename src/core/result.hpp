@@ -19,6 +19,7 @@ enum class ErrorCode {
   kPermissionDenied,    // 403
   kPayloadTooLarge,     // 413
   kUnavailable,         // a resource (disk, database) is unavailable: retry later (503)
+  kStorageFull,         // the database's disk is full: nothing of the request was kept (507)
   kInternal,            // a bug or an unexpected environment failure (500)
 };
 

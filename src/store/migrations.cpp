@@ -489,10 +489,25 @@ CREATE INDEX person_merge_merged_person_id ON person_merge(org_id, f_merged_pers
 CREATE INDEX person_merge_status ON person_merge(org_id, f_status, id);
 )sql";
 
+// Version 4: indexes that EXPLAIN on the 1M-person demo showed were missing (docs/benchmarks.md,
+// "Indexes"). The need-to-know rule asks, for every person a caseworker might see, whether the
+// person has a role in any case: without an index led by f_person_id that question scanned all of
+// case_person (1M rows) per person, and a caseworker's first page of persons took 20 s on SQLite.
+// A case list filtered by status and sorted by a date sorts by COALESCE(date, '') (so cases
+// without the date sort first and page cursors stay exact); only an index on that expression
+// gives the page in order without sorting every case of the status. An auditor's look for one
+// kind of entry (break_glass, login_failed, export) walked the whole log, which grows with every
+// audited read; entries are appended in seq order, so (action, seq) grows at one end per action.
+constexpr const char* kVersion4 = R"sql(
+CREATE INDEX case_person_person ON case_person(f_person_id, f_case_id);
+CREATE INDEX case_status_opened_on ON "case"(org_id, f_status, (COALESCE(f_opened_on, '')), id);
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all = {{1, kVersion1}, {2, kVersion2}, {3, kVersion3}};
+  static const std::vector<Migration> all = {{1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4}};
   return all;
 }
 

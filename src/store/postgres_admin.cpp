@@ -34,6 +34,13 @@ int run_client_tool(std::vector<std::string> args, const std::string& password) 
 
 Error to_error(const PgError& e) {
   const std::string& state = e.sqlstate;
+  // disk_full: PostgreSQL could not extend a table or index file. The statement failed and the
+  // transaction is rolled back, so nothing of it is kept.
+  if (state == "53100")
+    return Error{ErrorCode::kStorageFull,
+                 "the database server's disk is full, so nothing of this change was saved; free space on the "
+                 "database server (or ask its administrator to), then try again",
+                 ""};
   if (e.connection_lost || state.rfind("53", 0) == 0 || state == "40001" || state == "40P01" || state == "55P03" ||
       state == "57014")
     return Error{ErrorCode::kUnavailable, std::string("the database is unavailable; try again shortly (") + e.what() + ")", ""};
@@ -45,7 +52,10 @@ Error to_error(const PgError& e) {
 
 ConnectionPool::Lease ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
-  if (!available_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < max_; }))
+  ++waiting_;
+  const bool got = available_.wait_for(lock, wait_, [&] { return !idle_.empty() || open_ < max_; });
+  --waiting_;
+  if (!got)
     throw PgError("53300", "all " + std::to_string(max_) + " database connections of this process stayed busy", false);
   if (!idle_.empty()) {
     auto connection = std::move(idle_.back());
@@ -62,6 +72,11 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     available_.notify_one();
     throw;
   }
+}
+
+Store::ConnectionStats ConnectionPool::stats() const {
+  std::lock_guard lock(mutex_);
+  return {open_ - idle_.size(), open_, max_, waiting_};
 }
 
 void ConnectionPool::release(std::unique_ptr<Connection> connection) {

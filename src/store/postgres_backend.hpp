@@ -94,6 +94,7 @@ class ConnectionPool {
   Lease acquire();
   // Closes every idle connection (after one was found dead: the others died with it).
   void discard_idle();
+  Store::ConnectionStats stats() const;
   const std::string& conninfo() const { return conninfo_; }
 
  private:
@@ -102,10 +103,11 @@ class ConnectionPool {
   std::string conninfo_;
   std::size_t max_;
   std::chrono::milliseconds wait_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
-  std::size_t open_ = 0;  // idle and leased
+  std::size_t open_ = 0;     // idle and leased
+  std::size_t waiting_ = 0;  // callers of acquire() waiting for a connection
 };
 
 class PostgresStore;
@@ -223,6 +225,7 @@ class PostgresStore final : public Store {
   Result<std::unique_ptr<Transaction>> begin(bool write) override;
   int schema_version() const override { return version_; }
   Status backup_to(const std::filesystem::path& file) override;
+  std::optional<ConnectionStats> connection_stats() const override { return pool_.stats(); }
   Status rewrap_data_keys(const KeyRing& new_master) override;
   Result<std::uint64_t> rotate_data_keys(
       const std::function<void(std::uint64_t, std::uint64_t)>& progress) override;

@@ -74,6 +74,7 @@ class OwningStore final : public Store {
   int schema_version() const override { return store_->schema_version(); }
   void set_person_encoder(PersonEncoder encoder) override { store_->set_person_encoder(std::move(encoder)); }
   Status backup_to(const std::filesystem::path& file) override { return store_->backup_to(file); }
+  std::optional<ConnectionStats> connection_stats() const override { return store_->connection_stats(); }
   Status rewrap_data_keys(const KeyRing& new_master) override { return store_->rewrap_data_keys(new_master); }
   Result<std::uint64_t> rotate_data_keys(const std::function<void(std::uint64_t, std::uint64_t)>& progress) override {
     return store_->rotate_data_keys(progress);

@@ -30,7 +30,14 @@ inline Error to_error(const SqliteError& e) {
     return Error{ErrorCode::kConflict, std::string("a record with the same key exists: ") + e.what(), ""};
   if (e.code == SQLITE_CONSTRAINT_FOREIGNKEY)
     return Error{ErrorCode::kInvalidArgument, "a referenced record does not exist", ""};
-  if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_BUSY ||
+  // SQLite answers SQLITE_FULL when a write finds the disk full (ENOSPC); it has then rolled the
+  // statement or transaction back, so nothing of it is kept.
+  if (primary == SQLITE_FULL)
+    return Error{ErrorCode::kStorageFull,
+                 "the server's disk is full, so nothing of this change was saved; free space on the server "
+                 "(or ask its administrator to), then try again",
+                 ""};
+  if (primary == SQLITE_IOERR || primary == SQLITE_BUSY ||
       primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
     return Error{ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what(), ""};
   return Error{ErrorCode::kInternal, std::string("database error: ") + e.what(), ""};

@@ -195,6 +195,16 @@ class Store {
   // A consistent copy of the whole database, taken while others keep reading and writing.
   virtual Status backup_to(const std::filesystem::path& file) = 0;
 
+  // The database connections this process holds, for monitoring (GET /metrics). Empty for a
+  // backend without a connection pool (SQLite: a file opened in the process).
+  struct ConnectionStats {
+    std::size_t in_use = 0;   // leased to a transaction now
+    std::size_t open = 0;     // in use or idle
+    std::size_t max = 0;      // the pool's bound (PostgresOptions::max_connections)
+    std::size_t waiting = 0;  // requests waiting for a connection now
+  };
+  virtual std::optional<ConnectionStats> connection_stats() const { return std::nullopt; }
+
   // Key management (haven rekey). Re-wraps every stored data key under `new_master`, in one
   // transaction; the store's own key ring stays as it is (reopen with the new one).
   virtual Status rewrap_data_keys(const KeyRing& new_master) = 0;
@@ -213,7 +223,7 @@ struct SqliteOptions {
   int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
 };
 
-inline constexpr int kLatestSchemaVersion = 3;
+inline constexpr int kLatestSchemaVersion = 4;
 
 // Opens (creating if needed) the SQLite database `file` and migrates it forward to the target
 // version. Refuses a database whose schema is newer than this binary knows.

@@ -11,7 +11,7 @@
 
 #include "store/postgres_backend.hpp"
 #include "store/sqlite_db.hpp"
-#include "store/table_copy_rows.hpp"
+#include "store/table_copy_io.hpp"
 
 namespace haven {
 
@@ -28,31 +28,6 @@ constexpr const char* kForeignKeys = "haven_copy_foreign_key";
 constexpr std::size_t kBatchBytes = 16u << 20;  // a batch also ends here: evidence files are large
 
 // ---- the source (SQLite) ----
-
-Row read_sqlite_row(const Table& table, const lite::Statement& stmt) {
-  Row row(table.columns.size());
-  for (std::size_t c = 0; c < row.size(); ++c) {
-    const int i = static_cast<int>(c);
-    Value& v = row[c];
-    v.null = stmt.is_null(i);
-    if (v.null) continue;
-    switch (table.columns[c].type) {
-      case Type::kInteger:
-        v.integer = stmt.integer(i);
-        break;
-      case Type::kReal:
-        v.real = stmt.real(i);
-        break;
-      case Type::kText:
-        v.bytes = stmt.text(i);
-        break;
-      case Type::kBytes:
-        v.bytes = stmt.blob(i);
-        break;
-    }
-  }
-  return row;
-}
 
 // Rows after `after` (a key as key_json writes it; null = from the start) in key order.
 std::vector<Row> sqlite_batch(lite::Connection& db, const Table& table, const Json& after,
@@ -96,101 +71,13 @@ std::set<std::string> sqlite_columns(lite::Connection& db, const std::string& ta
 
 // ---- the target (PostgreSQL) ----
 
-bool pg_has_table(pg::Connection& db, const std::string& name) {
-  pg::Params p;
-  const std::string sql = "SELECT to_regclass(quote_ident(" + p.add(name) + ")) IS NOT NULL";
-  return db.run(sql, p).text(0, 0) == "t";
-}
-
-std::vector<std::string> pg_tables(pg::Connection& db) {
-  const pg::Rows rows = db.run(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-      "AND table_type = 'BASE TABLE' ORDER BY table_name COLLATE \"C\"");
-  std::vector<std::string> names;
-  for (int r = 0; r < rows.size(); ++r) names.push_back(rows.text(r, 0));
-  return names;
-}
-
-Table pg_table(pg::Connection& db, const std::string& name) {
-  Table table{name, {}, {}};
-  pg::Params p;
-  std::string sql =
-      "SELECT column_name, data_type, is_identity FROM information_schema.columns "
-      "WHERE table_schema = current_schema() AND table_name = " +
-      p.add(name) + " ORDER BY ordinal_position";
-  const pg::Rows columns = db.run(sql, p);
-  for (int r = 0; r < columns.size(); ++r) {
-    const std::string type = columns.text(r, 1);
-    Column column{columns.text(r, 0), Type::kText, columns.text(r, 2) == "YES"};
-    if (type == "bigint" || type == "integer" || type == "smallint")
-      column.type = Type::kInteger;
-    else if (type == "double precision" || type == "real")
-      column.type = Type::kReal;
-    else if (type == "bytea")
-      column.type = Type::kBytes;
-    table.columns.push_back(std::move(column));
-  }
-  pg::Params k;
-  sql =
-      "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
-      "a.attnum = ANY(i.indkey) "
-      "WHERE i.indrelid = to_regclass(quote_ident(" +
-      k.add(name) +
-      ")) AND i.indisprimary "
-      "ORDER BY array_position(i.indkey::int2[], a.attnum)";
-  const pg::Rows key = db.run(sql, k);
-  for (int r = 0; r < key.size(); ++r)
-    for (std::size_t c = 0; c < table.columns.size(); ++c)
-      if (table.columns[c].name == key.text(r, 0)) table.key.push_back(c);
-  if (table.key.empty())
-    throw pg::PgError("", "table " + name + " has no primary key to copy it in order by", false);
-  return table;
-}
-
-Row read_pg_row(const Table& table, const pg::Rows& rows, int r) {
-  Row row(table.columns.size());
-  for (std::size_t c = 0; c < row.size(); ++c) {
-    const int i = static_cast<int>(c);
-    Value& v = row[c];
-    v.null = rows.is_null(r, i);
-    if (v.null) continue;
-    switch (table.columns[c].type) {
-      case Type::kInteger:
-        v.integer = rows.integer(r, i);
-        break;
-      case Type::kReal:
-        v.real = rows.real(r, i);
-        break;
-      case Type::kText:
-        v.bytes = rows.text(r, i);
-        break;
-      case Type::kBytes:
-        v.bytes = rows.bytes(r, i);
-        break;
-    }
-  }
-  return row;
-}
-
 void pg_insert(pg::Connection& db, const Table& table, const std::vector<Row>& rows) {
   pg::Params p;
   std::string sql = "INSERT INTO " + quoted(table.name) + " (" + column_list(table) + ") VALUES ";
   for (std::size_t r = 0; r < rows.size(); ++r) {
     sql += r ? ", (" : "(";
-    for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      const Value& v = rows[r][c];
-      if (c) sql += ", ";
-      if (v.null)
-        sql += p.add_null();
-      else if (table.columns[c].type == Type::kInteger)
-        sql += p.add(v.integer);
-      else if (table.columns[c].type == Type::kReal)
-        sql += p.add(v.real);
-      else if (table.columns[c].type == Type::kBytes)
-        sql += p.add_bytes(v.bytes);
-      else
-        sql += p.add(std::string_view(v.bytes));
-    }
+    for (std::size_t c = 0; c < table.columns.size(); ++c)
+      sql += (c ? ", " : "") + add_pg_value(p, table.columns[c].type, rows[r][c]);
     sql += ")";
   }
   db.run(sql, p);

@@ -1,7 +1,9 @@
-// Internal to Haven (haven_store and the haven command, never the API): copying a whole database
-// from one backend to another row by row, for `haven migrate`. Rows are copied as stored: sealed
-// values stay sealed under the same data keys, data keys stay wrapped, and audit entries keep
-// their hashes, so the copy needs no key and the audit chain still verifies afterwards.
+// Internal to Haven (haven_store and the haven command, never the API): copying rows from one
+// backend to another, for `haven migrate`: a whole field office's SQLite database into PostgreSQL,
+// and back, some cases of a PostgreSQL database into a new SQLite one for a field laptop. Rows are
+// copied as stored: sealed values stay sealed under the same data keys and data keys stay wrapped,
+// so the copy needs no key; keys reach the copy only through the key-management path (keys.json
+// and the master key the operator gives).
 #pragma once
 
 #include <cstdint>
@@ -56,5 +58,40 @@ struct TableCopyReport {
 Result<TableCopyReport> copy_sqlite_to_postgres(const std::filesystem::path& sqlite_file,
                                                 const std::string& conninfo,
                                                 const TableCopyOptions& options);
+
+// Which cases a field copy takes: the cases named, or every case of an organisation and/or a
+// region (both given: the organisation's cases in that region; ids with either: those ids, each of
+// which must match).
+struct CaseSelection {
+  std::vector<std::int64_t> case_ids;
+  std::int64_t org_id = 0;
+  std::string region;
+};
+
+struct FieldCopyReport : TableCopyReport {
+  std::uint64_t cases = 0, persons = 0;
+  std::vector<std::int64_t> organisations;  // of the copied cases
+};
+
+// Copies the selected cases of the PostgreSQL database `conninfo`, and every row that hangs off
+// them (field_copy.cpp lists the rules: persons with a role in them and their services,
+// assessments and consents, legal cases and hearings, events, evidence and its files, the users
+// and form definitions of their organisations, their data keys), into the new SQLite database
+// `sqlite_file`, ids kept. One snapshot of the source, one transaction of the target: all or
+// nothing (on failure no file is left). The copy is closed under the schema's foreign keys and
+// verified by count and checksum per table.
+//
+// Not copied: sessions, and the audit log. The national log's chain runs through every record of
+// the country, so a subset of it cannot verify on its own; the copy starts a chain of its own under
+// a system key of its own (the caller records the copy as the first entry, naming the source
+// log's last entry), and the national log keeps the history of the copied cases.
+//
+// Errors: kInvalidArgument for an empty selection, one no case matches, or a named case that does
+// not exist (or does not match the organisation or region); kFailedPrecondition for
+// an existing `sqlite_file`, or a source at another schema version or being filled by an
+// unfinished migrate; kInternal when the copy is not closed or a checksum differs; kUnavailable
+// when PostgreSQL cannot be reached.
+Result<FieldCopyReport> copy_cases_to_sqlite(const std::string& conninfo, const std::filesystem::path& sqlite_file,
+                                             const CaseSelection& selection, const TableCopyOptions& options);
 
 }  // namespace haven
