@@ -133,11 +133,12 @@ start_server() {
   "$haven" serve --data "$work/office" --listen 127.0.0.1:0 "$@" 2>"$work/serve.log" &
   server_pid=$!
   port=""
-  for _ in $(seq 300); do
+  # Generous waits: under a loaded CI machine (ctest -j2 beside PostgreSQL) a start can take seconds.
+  for _ in $(seq 600); do
     port=$(sed -n 's/.*event=serving address=https*:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.log")
     if [ -n "$port" ]; then  # bound; wait until it answers
       scheme=$(sed -n 's/.*event=serving address=\(https*\):.*/\1/p' "$work/serve.log")
-      for _ in $(seq 100); do curl -skf "$scheme://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
+      for _ in $(seq 600); do curl -skf "$scheme://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
       return 0
     fi
     kill -0 "$server_pid" 2>/dev/null || break
