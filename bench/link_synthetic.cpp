@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "link/link.hpp"
@@ -102,6 +103,37 @@ std::string record(const std::string& id, const Person& p, std::mt19937_64& rand
   return id + "," + given + "," + family + "," + date + "," + sex + "," + postcode + "\n";
 }
 
+// Where recall is lost: a sample of the true pairs that blocking never proposed and of those
+// scored below the threshold, with both records as written, so that blocking rules and levels can
+// be judged by the kinds of disagreement they miss. The truth is used here only to report.
+void print_lost_pairs(const Linker& l, const std::vector<ScoredPair>& pairs, double threshold,
+                      const std::string& a_path, const std::string& b_path) {
+  std::unordered_map<std::string, std::string> a_rows, b_rows;
+  for (auto [path, rows] : {std::pair{&a_path, &a_rows}, std::pair{&b_path, &b_rows}}) {
+    std::ifstream in(*path);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) (*rows)[line.substr(0, line.find(','))] = line;
+  }
+  std::unordered_map<std::string, double> best;  // true pair's id -> its probability
+  for (const ScoredPair& p : pairs)
+    if (l.record_id(p.left) == l.record_id(p.right)) best[l.record_id(p.left)] = p.probability;
+  int unblocked = 0, below = 0;
+  std::printf("  lost true pairs (sample):\n");
+  for (const auto& [id, row] : a_rows) {
+    const auto other = b_rows.find(id);
+    if (other == b_rows.end()) continue;
+    const auto found = best.find(id);
+    if (found == best.end() && unblocked < 25) {
+      ++unblocked;
+      std::printf("    not blocked: %s | %s\n", row.c_str(), other->second.c_str());
+    } else if (found != best.end() && found->second < threshold && below < 25) {
+      ++below;
+      std::printf("    p=%.3g: %s | %s\n", found->second, row.c_str(), other->second.c_str());
+    }
+  }
+}
+
 }  // namespace
 
 int run_synthetic(std::uint64_t persons, const std::string& specs_dir) {
@@ -177,6 +209,13 @@ int run_synthetic(std::uint64_t persons, const std::string& specs_dir) {
               predicted ? static_cast<double>(correct) / predicted : 1, spec->threshold,
               static_cast<unsigned long long>(correct),
               static_cast<unsigned long long>(true_pairs));
+  std::uint64_t review_predicted = 0, review_correct = 0;
+  for (const auto& [probability, same] : ranked)
+    if (probability >= spec->review_from) ++review_predicted, review_correct += same;
+  std::printf("  pair recall %.4f, precision %.4f from review_from %.2f\n",
+              static_cast<double>(review_correct) / true_pairs,
+              review_predicted ? static_cast<double>(review_correct) / review_predicted : 1,
+              spec->review_from);
   std::sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
   double best_f1 = 0, best_at = 0;
   std::uint64_t tp = 0;
@@ -192,6 +231,7 @@ int run_synthetic(std::uint64_t persons, const std::string& specs_dir) {
       model->prior);
   std::printf("%s", describe_model(*model).c_str());
   std::printf("  capture history:\n%s\n", capture.c_str());
+  print_lost_pairs(l, *pairs, spec->threshold, a_path, b_path);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -242,7 +242,9 @@ Result<EncodedList> encode_list(const ClkSchema& schema, const RecordList& list,
         std::string text = std::to_string(rule);
         bool missing = false;
         for (const BlockingKey& key : schema.keys.blocking[rule].keys) {
-          const std::string part = key_text(key, values[key.field]);
+          const std::string part = key_text(
+              key, values[key.field],
+              key.transform == BlockingKey::Transform::kPair ? &values[key.other] : nullptr);
           if (part.empty()) missing = true;
           text += "|" + part;
         }

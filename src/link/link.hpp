@@ -54,7 +54,8 @@ struct Level {
     kJaro,          // Jaro similarity >= threshold
     kLevenshtein,   // edit distance <= threshold
     kPhonetic,      // equal phonetic codes (search::phonetic_code of every token)
-    kSwappedWith,   // this field equals `other` on the other side and vice versa
+    kSwappedWith,   // this field equals `other` on the other side and vice versa (threshold
+                    // below 1: both cross pairs at Jaro-Winkler >= threshold, a typo as well)
     kDateSwap,      // day and month swapped (dates)
     kDateYear,      // same year (dates)
     kDateWithin,    // at most `threshold` days apart (dates)
@@ -78,9 +79,12 @@ struct FieldSpec {
 
 // One part of a blocking key: the value of a field, transformed.
 struct BlockingKey {
-  enum class Transform { kValue, kPhonetic, kFirst, kLast, kYear };
+  // kPair: the two fields' values in sorted order, so that a record with given and family name
+  // swapped has the same key as one without the swap.
+  enum class Transform { kValue, kPhonetic, kFirst, kLast, kYear, kPair };
   Transform transform = Transform::kValue;
   std::size_t field = 0;  // index into LinkSpec::fields
+  std::size_t other = 0;  // kPair: the second field
   int length = 0;         // kFirst / kLast: characters kept
 };
 // Records are candidate pairs under a rule when all its keys are equal (and none is missing).

@@ -144,6 +144,37 @@ TEST(Linker, ExplodingBlocksAreRefusedBeforeComparing) {
   EXPECT_EQ(linker.error().field, "/blocking/0");
 }
 
+TEST(Linker, PairKeysBlockSwappedNamesTogether) {
+  // Given and family name swapped on one list, a typo in one of them, and another birth date:
+  // only a key that ignores which field holds which name brings the two records together.
+  auto json = basic_spec();
+  json["fields"][0]["levels"].push_back(
+      {{"type", "swapped_with"}, {"field", "family"}, {"min", 0.88}});
+  json["blocking"] = Json::array({"pair(given, family)"});
+  auto spec = parse_spec(json);
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  auto again = parse_spec(spec_to_json(*spec));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->fields[0].levels.back().threshold, 0.88);
+  EXPECT_EQ(again->blocking[0].keys[0].transform, BlockingKey::Transform::kPair);
+  auto linker = Linker::create(
+      *spec,
+      {make_list("police", {{"a1", "mariam", "tesfaye", "1990-02-03"}, {"a2", "ann", "lee", ""}}),
+       make_list("ngo", {{"b1", "tesfaye", "mariam", "1991-02-03"}, {"b2", "lee", "", ""}})},
+      nullptr);
+  ASSERT_TRUE(linker.ok()) << linker.error().message;
+  ASSERT_TRUE((*linker)->compare().ok());
+  EXPECT_EQ((*linker)->candidate_pairs(), 1u);  // a missing name gives no pair key
+
+  for (const char* rule : {"pair(given)", "pair(given, given)", "pair(given, nickname)"}) {
+    json["blocking"] = Json::array({rule});
+    auto bad = parse_spec(json);
+    ASSERT_FALSE(bad.ok()) << rule;
+    EXPECT_NE(bad.error().message.find("pair(f, g) needs two different fields"), std::string::npos)
+        << bad.error().message;
+  }
+}
+
 TEST(Linker, RefusesEmptyAndSameNamedLists) {
   auto spec = parse_spec(basic_spec());
   auto empty =

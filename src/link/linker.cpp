@@ -106,8 +106,13 @@ std::string with_commas(std::uint64_t n) {
 
 }  // namespace
 
-std::string key_text(const BlockingKey& key, const FieldValue& value) {
+std::string key_text(const BlockingKey& key, const FieldValue& value, const FieldValue* other) {
   switch (key.transform) {
+    case BlockingKey::Transform::kPair: {
+      if (other == nullptr || value.text.empty() || other->text.empty()) return {};
+      const bool in_order = value.text <= other->text;
+      return (in_order ? value.text : other->text) + '\x1f' + (in_order ? other->text : value.text);
+    }
     case BlockingKey::Transform::kValue:
       return value.text;
     case BlockingKey::Transform::kPhonetic:
@@ -219,8 +224,12 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
       case Level::Kind::kSwappedWith: {
         const FieldData& other = fields[swapped_field[f * 16 + l]];
         const std::uint32_t oa = other.record_value[a], ob = other.record_value[b];
-        holds = oa != 0 && ob != 0 && x.text == other.values[ob].text &&
-                y.text == other.values[oa].text;
+        if (oa == 0 || ob == 0) break;
+        const std::string& ox = other.values[oa].text;
+        const std::string& oy = other.values[ob].text;
+        holds = level.threshold >= 1 ? x.text == oy && y.text == ox
+                                     : jaro_winkler(x.text, oy) >= level.threshold &&
+                                           jaro_winkler(y.text, ox) >= level.threshold;
         break;
       }
       case Level::Kind::kDateSwap:
@@ -388,11 +397,17 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
       bool missing = false;
       for (const BlockingKey& key : s.blocking[r].keys) {
         const std::uint32_t v = impl->fields[key.field].record_value[rec];
-        if (v == 0) {
+        const std::uint32_t w = key.transform == BlockingKey::Transform::kPair
+                                    ? impl->fields[key.other].record_value[rec]
+                                    : 1;
+        if (v == 0 || w == 0) {
           missing = true;
           break;
         }
-        const std::string text = key_text(key, impl->fields[key.field].values[v]);
+        const std::string text = key_text(key, impl->fields[key.field].values[v],
+                                          key.transform == BlockingKey::Transform::kPair
+                                              ? &impl->fields[key.other].values[w]
+                                              : nullptr);
         if (text.empty()) {
           missing = true;
           break;
@@ -443,8 +458,12 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
         std::string key;
         for (const BlockingKey& k : s.blocking[r].keys) {
           const FieldData& data = impl->fields[k.field];
+          const FieldData& other = impl->fields[k.other];
           key += (key.empty() ? "" : " & ") +
-                 key_text(k, data.values[data.record_value[too_big[b].first]]);
+                 key_text(k, data.values[data.record_value[too_big[b].first]],
+                          k.transform == BlockingKey::Transform::kPair
+                              ? &other.values[other.record_value[too_big[b].first]]
+                              : nullptr);
         }
         std::string sizes;
         for (std::size_t l = 0; l < lists_n; ++l)

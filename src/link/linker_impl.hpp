@@ -77,7 +77,9 @@ FieldValue normalise_value(std::string_view raw, Normalise normalise,
 // Fills value.phonetic: the phonetic code of every token.
 void add_phonetic(FieldValue& value);
 // The key text of one part of a blocking rule for one value, or "" when the record has no key.
-std::string key_text(const BlockingKey& key, const FieldValue& value);
+// `other`: the second field's value of a pair(f,g) key (nullptr or missing: no key).
+std::string key_text(const BlockingKey& key, const FieldValue& value,
+                     const FieldValue* other = nullptr);
 // Combines hashes (splitmix64 finaliser).
 std::uint64_t mix(std::uint64_t h, std::uint64_t v);
 

@@ -177,7 +177,10 @@ Result<Model> Linker::train(const Progress& progress) const {
   const std::size_t rules = d.spec.blocking.size();
   std::vector<std::vector<bool>> uses(rules, std::vector<bool>(fields, false));
   for (std::size_t r = 0; r < rules; ++r)
-    for (const BlockingKey& k : d.spec.blocking[r].keys) uses[r][k.field] = true;
+    for (const BlockingKey& k : d.spec.blocking[r].keys) {
+      uses[r][k.field] = true;
+      if (k.transform == BlockingKey::Transform::kPair) uses[r][k.other] = true;
+    }
   auto patterns_of = [&](int rule) {                        // rule -1: every pair
     std::unordered_map<std::string, std::uint64_t> counts;  // keyed by the vector's bytes
     for (std::size_t i = 0; i < d.pairs.size(); ++i)
@@ -394,8 +397,13 @@ Json model_to_json(const Model& model) {
             s << "levenshtein(" << l_col << ", " << r_col << ") <= " << level.threshold;
             break;
           case Level::Kind::kSwappedWith:
-            s << l_col << " = \"" << level.other << "_r\" AND \"" << level.other
-              << "_l\" = " << r_col;
+            if (level.threshold < 1)
+              s << "jaro_winkler_similarity(" << l_col << ", \"" << level.other
+                << "_r\") >= " << level.threshold << " AND jaro_winkler_similarity(\""
+                << level.other << "_l\", " << r_col << ") >= " << level.threshold;
+            else
+              s << l_col << " = \"" << level.other << "_r\" AND \"" << level.other
+                << "_l\" = " << r_col;
             break;
           case Level::Kind::kDateWithin:
             s << "abs(date_diff('day', " << l_col << ", " << r_col << ")) <= " << level.threshold;

@@ -95,6 +95,10 @@ std::string default_label(const Level& level) {
     case Level::Kind::kPhonetic:
       return "same phonetic code";
     case Level::Kind::kSwappedWith:
+      if (level.threshold < 1) {
+        out << "swapped with " << level.other << ", Jaro-Winkler >= " << level.threshold;
+        break;
+      }
       return "swapped with " + level.other;
     case Level::Kind::kDateSwap:
       return "day and month swapped";
@@ -130,10 +134,13 @@ Result<Level> parse_level(const Json& json, const std::string& where) {
   if (found->bound == nullptr) {
     HAVEN_TRY(only_keys(json, {"type", "label"}, where));
   } else if (std::string(found->bound) == "field") {
-    HAVEN_TRY(only_keys(json, {"type", "field", "label"}, where));
+    HAVEN_TRY(only_keys(json, {"type", "field", "min", "label"}, where));
     if (!json.contains("field") || !json.at("field").is_string())
       return invalid("level " + type + " needs \"field\": the field it is swapped with", where);
     level.other = json.at("field").get<std::string>();
+    // Without "min" the swap must be exact; with it a typo in a swapped name still counts.
+    level.threshold = 1;
+    if (json.contains("min")) HAVEN_TRY(read_number(json, "min", level.threshold, 0.5, 1.0, where));
   } else {
     const char* bound = found->bound;
     HAVEN_TRY(only_keys(json, {"type", bound, "label"}, where));
@@ -163,13 +170,13 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
   text = trim(text);
   BlockingKey key;
   std::string field = text;
+  std::string argument;  // first(f,N) / last(f,N): N; pair(f,g): g
   const auto open = text.find('(');
   if (open != std::string::npos) {
     if (text.back() != ')')
       return invalid("\"" + text + "\" is missing its closing parenthesis", where);
     const std::string function = trim(text.substr(0, open));
     std::string inner = text.substr(open + 1, text.size() - open - 2);
-    std::string argument;
     const auto comma = inner.find(',');
     if (comma != std::string::npos)
       argument = trim(inner.substr(comma + 1)), inner = inner.substr(0, comma);
@@ -178,6 +185,8 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
       key.transform = BlockingKey::Transform::kPhonetic;
     else if (function == "year")
       key.transform = BlockingKey::Transform::kYear;
+    else if (function == "pair")
+      key.transform = BlockingKey::Transform::kPair;
     else if (function == "first" || function == "last") {
       key.transform =
           function == "first" ? BlockingKey::Transform::kFirst : BlockingKey::Transform::kLast;
@@ -190,7 +199,7 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
       key.length = n;
     } else {
       return invalid("unknown blocking function \"" + function +
-                         "\"; accepted: phonetic(f), first(f,N), last(f,N), year(f)",
+                         "\"; accepted: phonetic(f), first(f,N), last(f,N), year(f), pair(f,g)",
                      where);
     }
     if ((key.transform == BlockingKey::Transform::kPhonetic ||
@@ -203,6 +212,13 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
     return invalid(
         "blocking rule names \"" + field + "\", which is not a field of the specification", where);
   key.field = it->second;
+  if (key.transform == BlockingKey::Transform::kPair) {
+    const auto other = fields.find(argument);
+    if (other == fields.end() || other->second == key.field)
+      return invalid(
+          "pair(f, g) needs two different fields of the specification in \"" + text + "\"", where);
+    key.other = other->second;
+  }
   return key;
 }
 
@@ -366,9 +382,10 @@ Json spec_to_json(const LinkSpec& spec) {
       for (const auto& t : kLevelTypes) {
         if (t.kind != l.kind) continue;
         Json level = {{"type", t.name}, {"label", l.label}};
-        if (t.bound && std::string(t.bound) == "field")
+        if (t.bound && std::string(t.bound) == "field") {
           level["field"] = l.other;
-        else if (t.bound)
+          if (l.threshold < 1) level["min"] = l.threshold;
+        } else if (t.bound)
           level[t.bound] = l.threshold;
         levels.push_back(level);
       }
