@@ -68,6 +68,29 @@ test('a case page: people, timeline, documents, and a status change the workflow
   }
 });
 
+test('a long timeline shows its newest entries first and the earlier ones on request', async () => {
+  const theCase = await api.post('/cases', { title: 'Long-running labour case', exploitation_form: 'labour_brick_kiln', country: 'IN', opened_on: '2024-01-01', assigned_user_ids: [(await api.get('/me')).id] });
+  for (let i = 0; i < 60; i++)
+    await api.post('/case-events', { case_id: theCase.id, occurred_at: new Date(Date.UTC(2024, 1, 1 + i)).toISOString(), type: 'note', summary: `Visit ${i + 1}` });
+  const total = (await api.get(`/cases/${theCase.id}/timeline`)).entries.length;
+  assert.ok(total > 60, `the case's timeline has every event (${total})`);
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    await login(page, haven.url, users.caseworker);
+    await page.goto(`${haven.url}/cases/${theCase.id}`);
+    const entries = page.locator('#case-timeline li');
+    await entries.first().waitFor();
+    assert.equal(await entries.count(), 50);
+    assert.match(await entries.first().innerText(), /Visit 60/);
+    await page.locator('#case-timeline').getByRole('button', { name: `Show ${total - 50} earlier entries` }).click();
+    await page.locator('#case-timeline li').nth(total - 1).waitFor();
+    assert.equal(await entries.count(), total);
+  } finally {
+    await b.close();
+  }
+});
+
 test('a legal case: stages in order with what is not possible explained, verdict, sentence, hearings', async () => {
   const theCase = (await api.get('/cases?limit=5')).items[0];
   const b = await launchBrowser();

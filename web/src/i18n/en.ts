@@ -127,6 +127,7 @@ export const en = {
   'timeline.operation': 'Operation',
   'timeline.stage': 'Legal stage',
   'timeline.hearing': 'Hearing',
+  'timeline.earlier': 'Show {n} earlier entries',
   'legal.backToCase': 'Back to the case',
   'legal.summary': 'Verdict and sentence',
   'legal.noVerdict': 'No verdict yet',

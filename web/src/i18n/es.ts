@@ -126,6 +126,7 @@ export const es: Record<MessageKey, string> = {
   'timeline.operation': 'Operativo',
   'timeline.stage': 'Etapa judicial',
   'timeline.hearing': 'Audiencia',
+  'timeline.earlier': 'Mostrar {n} entradas anteriores',
   'legal.backToCase': 'Volver al caso',
   'legal.summary': 'Veredicto y condena',
   'legal.noVerdict': 'Aún sin veredicto',

@@ -126,6 +126,7 @@ export const fr: Record<MessageKey, string> = {
   'timeline.operation': 'Opération',
   'timeline.stage': 'Étape judiciaire',
   'timeline.hearing': 'Audience',
+  'timeline.earlier': 'Afficher {n} entrées plus anciennes',
   'legal.backToCase': 'Retour au dossier',
   'legal.summary': 'Verdict et peine',
   'legal.noVerdict': 'Pas encore de verdict',

@@ -126,6 +126,7 @@ export const hi: Record<MessageKey, string> = {
   'timeline.operation': 'अभियान',
   'timeline.stage': 'कानूनी चरण',
   'timeline.hearing': 'सुनवाई',
+  'timeline.earlier': '{n} पुरानी प्रविष्टियाँ दिखाएँ',
   'legal.backToCase': 'मामले पर वापस',
   'legal.summary': 'फ़ैसला और सज़ा',
   'legal.noVerdict': 'अभी कोई फ़ैसला नहीं',

@@ -133,9 +133,17 @@ interface TimelineEntry {
   legal_case_id?: number;
 }
 
+const kTimelineFirst = 50;
+const kTimelineMore = 200;
+
 function Timeline({ caseId, canEdit }: { caseId: number; canEdit: boolean }) {
   const timeline = useAsync((signal) => get<{ entries: TimelineEntry[] }>(`/cases/${caseId}/timeline`, { signal }), [caseId]);
   useOnSaved(timeline.reload);
+  // A long-running case gathers a thousand entries or more: the newest show at once, the rest on
+  // request, so the page stays quick on a modest laptop.
+  const [shown, setShown] = useState(kTimelineFirst);
+  const entries = [...(timeline.data?.entries ?? [])].reverse();
+  const earlier = Math.min(entries.length - shown, kTimelineMore);
   const describe = (e: TimelineEntry) => {
     switch (e.kind) {
       case 'case_opened':
@@ -156,13 +164,18 @@ function Timeline({ caseId, canEdit }: { caseId: number; canEdit: boolean }) {
     <Section title={t('case.timeline')} id="case-timeline">
       {timeline.error && <ErrorNotice error={timeline.error} />}
       <ol class="timeline">
-        {[...(timeline.data?.entries ?? [])].reverse().map((e) => (
+        {entries.slice(0, shown).map((e) => (
           <li key={`${e.kind}-${e.id}-${e.at}`}>
             <time dateTime={e.at}>{e.at.length > 10 ? formatDateTime(e.at) : formatDate(e.at)}</time>
             <span dir="auto">{describe(e)}</span>
           </li>
         ))}
       </ol>
+      {earlier > 0 && (
+        <button type="button" class="secondary" onClick={() => setShown((n) => n + kTimelineMore)}>
+          {t('timeline.earlier', { n: earlier })}
+        </button>
+      )}
       {canEdit && (
         <AddForm label={t('case.addEvent')}>
           {(done) => <RecordForm kind="case_event" fixed={{ case_id: caseId }} defaults={{ occurred_at: new Date().toISOString(), type: 'note' }} idPrefix="ev" onSaved={done} />}
