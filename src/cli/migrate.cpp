@@ -17,6 +17,28 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// One progress bar per table being copied, drawn as the copy reports; clear() ends them all.
+class TableProgressBars {
+ public:
+  TableCopyOptions copy_options() {
+    TableCopyOptions copy;
+    copy.progress = [this](const std::string& table, std::uint64_t done, std::uint64_t total) {
+      bar(table).update(done, total);
+    };
+    copy.table_done = [this](const std::string& table) { bar(table).finish(); };
+    return copy;
+  }
+  void clear() { bars_.clear(); }
+
+ private:
+  ProgressBar& bar(const std::string& table) {
+    auto& bar = bars_[table];
+    if (!bar) bar = std::make_unique<ProgressBar>(table);
+    return *bar;
+  }
+  std::map<std::string, std::unique_ptr<ProgressBar>> bars_;
+};
+
 std::string file_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -128,18 +150,8 @@ int run_field_copy(const MigrateOptions& options, const std::string& source_data
     undo();
     return fail("cannot copy keys.json into " + options.to + ": " + error.message());
   }
-  std::map<std::string, std::unique_ptr<ProgressBar>> bars;
-  TableCopyOptions copy;
-  copy.progress = [&](const std::string& table, std::uint64_t done, std::uint64_t total) {
-    auto& bar = bars[table];
-    if (!bar) bar = std::make_unique<ProgressBar>(table);
-    bar->update(done, total);
-  };
-  copy.table_done = [&](const std::string& table) {
-    auto& bar = bars[table];
-    if (!bar) bar = std::make_unique<ProgressBar>(table);
-    bar->finish();
-  };
+  TableProgressBars bars;
+  const TableCopyOptions copy = bars.copy_options();
   auto report = copy_cases_to_sqlite(source_database, database_file(options.to), selection, copy);
   bars.clear();
   if (!report.ok()) {
@@ -212,18 +224,8 @@ int run_migrate(const MigrateOptions& options) {
     return fail(ready.error());
   }
 
-  std::map<std::string, std::unique_ptr<ProgressBar>> bars;
-  TableCopyOptions copy;
-  copy.progress = [&](const std::string& table, std::uint64_t done, std::uint64_t total) {
-    auto& bar = bars[table];
-    if (!bar) bar = std::make_unique<ProgressBar>(table);
-    bar->update(done, total);
-  };
-  copy.table_done = [&](const std::string& table) {
-    auto& bar = bars[table];
-    if (!bar) bar = std::make_unique<ProgressBar>(table);
-    bar->finish();
-  };
+  TableProgressBars bars;
+  const TableCopyOptions copy = bars.copy_options();
   auto report =
       copy_sqlite_to_postgres(database_file(options.from), postgres_location(options.to), copy);
   bars.clear();
