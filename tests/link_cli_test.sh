@@ -45,9 +45,49 @@ head -1 "$work/pairs.csv" | grep -q "^list_l,id_l,list_r,id_r,match_probability,
 check "haven estimate reads the capture history" "$haven" estimate "$work/capture.csv" --json --no-sensitivity
 grep -q '"total"' "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: estimate output"; }
 check "estimate with a bootstrap over the linkage" "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" \
-  "$work/shelter.csv" --estimate 40 --seed 3
+  "$work/shelter.csv" --estimate 40 --seed 3 --pairs "$work/epairs3.csv" --clusters "$work/eclusters3.csv"
 grep -q "Over the linkage and the counts (40 replicates, seed 3): 95% percentile interval" "$work/out" \
   && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --estimate"; tail -5 "$work/out"; }
+grep -E "^(Population estimate|Over the linkage)" "$work/out" > "$work/link_interval"
+
+# haven estimate --pairs: the same bootstrap from the files, the same seed giving the same interval.
+check "estimate from the pairs and records files" "$haven" estimate --pairs "$work/epairs3.csv" \
+  --records "$work/eclusters3.csv" --bootstrap 40 --seed 3 --no-sensitivity
+grep -E "^(Population estimate|Over the linkage)" "$work/out" > "$work/estimate_interval"
+[ "$(wc -l < "$work/link_interval")" -eq 2 ] && cmp -s "$work/link_interval" "$work/estimate_interval" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: haven link --estimate and haven estimate --pairs differ"; \
+  cat "$work/link_interval" "$work/estimate_interval"; }
+check "estimate --pairs with another seed" "$haven" estimate --pairs "$work/epairs3.csv" \
+  --records "$work/eclusters3.csv" --bootstrap 40 --seed 4 --no-sensitivity
+grep -q "(40 replicates, seed 4)" "$work/out" && ! grep -qF "$(tail -1 "$work/link_interval")" "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: another seed gave the same interval"; tail -3 "$work/out"; }
+check "estimate --pairs as JSON" "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/eclusters3.csv" \
+  --bootstrap 20 --json --no-sensitivity
+grep -q '"linkage_bootstrap":{' "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --pairs --json"; }
+# Bad pairs and records files: refused naming the file and line, exit 3.
+cut -d, -f1-4,6- "$work/epairs3.csv" > "$work/no_probability.csv"
+check_refused "pairs without match_probability" 3 'the header has no column "match_probability"' \
+  "$haven" estimate --pairs "$work/no_probability.csv" --records "$work/eclusters3.csv"
+printf 'list_l,id_l,list_r,id_r,dice\npolice,rec-1-org,ngo,rec-1-dup-0,0.9\n' > "$work/dice_pairs.csv"
+check_refused "pairs of encoded lists" 3 "hold Dice coefficients" \
+  "$haven" estimate --pairs "$work/dice_pairs.csv" --records "$work/eclusters3.csv"
+linked=$(sed -n 2p "$work/epairs3.csv" | cut -d, -f1,2)
+grep -vF ",$linked" "$work/eclusters3.csv" > "$work/missing_records.csv"
+check_refused "a record missing from the records file" 3 "is not in the records file" \
+  "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/missing_records.csv"
+grep -qF "line 2" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: line not named"; cat "$work/err"; }
+awk -F, 'BEGIN { OFS = "," } NR == 3 { $5 = "1.5" } { print }' "$work/epairs3.csv" > "$work/bad_probability.csv"
+check_refused "a probability above 1" 3 'match_probability "1.5" is not a probability' \
+  "$haven" estimate --pairs "$work/bad_probability.csv" --records "$work/eclusters3.csv"
+(cat "$work/eclusters3.csv"; sed -n 2p "$work/eclusters3.csv") > "$work/twice_records.csv"
+check_refused "a record given twice" 3 "is given twice" \
+  "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/twice_records.csv"
+check_refused "another link type than the linkage's" 3 "give --link-type as in the linkage" \
+  "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/eclusters3.csv" --link-type dedupe_only
+check_refused "a pairs file that is not there" 1 "cannot open" \
+  "$haven" estimate --pairs "$work/none.csv" --records "$work/eclusters3.csv"
+"$haven" estimate --pairs "$work/epairs3.csv" >"$work/out" 2>"$work/err"
+[ $? -ne 0 ] && grep -q "records" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --pairs without --records"; cat "$work/err"; }
 check "a saved model is reused" "$haven" link --model "$work/model.json" "$work/police.csv" "$work/ngo.csv" --capture "$work/capture2.csv"
 grep -q "Model from" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --model"; }
 
