@@ -37,8 +37,8 @@ Result<CanonicalLinkage> canonical(const LinkedRecords& linkage) {
                    std::to_string(linkage.record_ids.size()) + " ids");
   // Patterns are bit sets of lists; the estimate takes no more lists anyway.
   if (linkage.lists.size() > static_cast<std::size_t>(stats::kMaxLists))
-    return invalid("the linkage has " + std::to_string(linkage.lists.size()) +
-                   " lists; at most " + std::to_string(stats::kMaxLists) + " can be estimated");
+    return invalid("the linkage has " + std::to_string(linkage.lists.size()) + " lists; at most " +
+                   std::to_string(stats::kMaxLists) + " can be estimated");
   for (std::size_t r = 0; r < n; ++r)
     if (linkage.record_list[r] >= linkage.lists.size())
       return invalid("record " + std::to_string(r) + " is on list " +
@@ -59,7 +59,8 @@ Result<CanonicalLinkage> canonical(const LinkedRecords& linkage) {
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const std::size_t la = list_rank[linkage.record_list[a]], lb = list_rank[linkage.record_list[b]];
+    const std::size_t la = list_rank[linkage.record_list[a]],
+                      lb = list_rank[linkage.record_list[b]];
     return la != lb ? la < lb : linkage.record_ids[a] < linkage.record_ids[b];
   });
   std::vector<std::uint32_t> rank(n);
@@ -76,7 +77,8 @@ Result<CanonicalLinkage> canonical(const LinkedRecords& linkage) {
     if (p.left >= n || p.right >= n)
       return invalid("a pair names record " + std::to_string(std::max(p.left, p.right)) +
                      ", but there are " + std::to_string(n) + " records");
-    if (p.left == p.right) return invalid("a pair links " + record_name(linkage, p.left) + " with itself");
+    if (p.left == p.right)
+      return invalid("a pair links " + record_name(linkage, p.left) + " with itself");
     if (!(p.probability >= 0 && p.probability <= 1))
       return invalid("the pair of " + record_name(linkage, p.left) + " and " +
                      record_name(linkage, p.right) + " has the probability " +
@@ -139,9 +141,8 @@ std::vector<std::uint32_t> patterns_of(const std::vector<Cluster>& entities,
 }  // namespace
 
 Result<LinkageEstimate> estimate_over_linkage(const LinkedRecords& linkage,
-                                              const stats::EstimateOptions& options,
-                                              int replicates, std::uint64_t seed,
-                                              const Progress& progress) {
+                                              const stats::EstimateOptions& options, int replicates,
+                                              std::uint64_t seed, const Progress& progress) {
   if (replicates < 0 || replicates > 100'000)
     return invalid("replicates must be from 0 to 100,000; got " + std::to_string(replicates),
                    "replicates");
@@ -168,10 +169,9 @@ Result<LinkageEstimate> estimate_over_linkage(const LinkedRecords& linkage,
     kept.clear();
     for (const PairProbability& p : linked->pairs)
       if (chance(random) < p.probability) kept.push_back({p.left, p.right, 1.0});
-    const std::vector<std::uint32_t> patterns =
-        patterns_of(cluster_pairs(linked->record_list, linkage.link_type, kept, 0.5,
-                                  linkage.cluster_density),
-                    linked->record_list);
+    const std::vector<std::uint32_t> patterns = patterns_of(
+        cluster_pairs(linked->record_list, linkage.link_type, kept, 0.5, linkage.cluster_density),
+        linked->record_list);
     std::uniform_int_distribution<std::size_t> pick(0, patterns.size() - 1);
     std::vector<std::uint32_t> resampled(patterns.size());
     for (auto& p : resampled) p = patterns[pick(random)];
