@@ -142,5 +142,54 @@ printf 'short' > "$work/short_secret"
 check_refused "a short secret" 3 "at least 16 are needed" \
   "$haven" encode "$work/ngo.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/short_secret" --out "$work/x.json"
 
+# Lists drawn from Haven's own data: each organisation's victims, filtered by period and region,
+# the read audited, bad requests refused (exit 3) before anything is linked.
+export HAVEN_ADMIN_PASSWORD="a long admin password" HAVEN_PASSPHRASE="a long test passphrase"
+check "demo data" "$haven" demo --data "$work/demo" --persons 300 --seed 7
+victims() { grep "^list .* victims from" "$work/err" | awk '{ for (i = 1; i < NF; ++i) if ($(i + 1) == "victims") n += $i } END { print n + 0 }'; }
+check "link the victims of two organisations" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --by organisation \
+  --org 1 --org 2 --pairs "$work/hpairs.csv" --clusters "$work/hclusters.csv" --capture "$work/hcapture.csv"
+all=$(victims)
+[ "$(grep -c "^list .* victims from" "$work/err")" -eq 2 ] && [ "$all" -gt 0 ] \
+  && head -1 "$work/hcapture.csv" | grep -qx "New Dawn Delhi,Anti-Human Trafficking Unit - Jaipur,count" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: one list per organisation"; cat "$work/err" "$work/hcapture.csv"; }
+[ "$(tail -n +2 "$work/hclusters.csv" | wc -l)" -eq "$all" ] && ! tail -n +2 "$work/hclusters.csv" | grep -qv ",PE-[0-9-]*$" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: records are not the victims' display codes"; head "$work/hclusters.csv"; }
+check "every organisation" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1,2,3
+[ "$(grep -c "^list .* victims from" "$work/err")" -eq 3 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --org 1,2,3"; cat "$work/err"; }
+check "a period" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --from 2025-01-01 --to 2026-12-31
+period=$(victims)
+[ "$period" -gt 0 ] && [ "$period" -lt "$all" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: period $period of $all"; }
+check "a region" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --region Rajasthan
+region=$(victims)
+[ "$region" -gt 0 ] && [ "$region" -lt "$all" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: region $region of $all"; }
+"$haven" audit show --data "$work/demo" --action link_lists >"$work/out" 2>"$work/err"
+[ "$(grep -c "cli:link  *link_lists" "$work/out")" -eq 4 ] && grep -q '"region":"Rajasthan"' "$work/out" \
+  && grep -q '"list":"New Dawn Delhi","organisation":1,"records":' "$work/out" && ! grep -q 'given_name":"' "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the reads are not audited"; cat "$work/out"; }
+grep '"region":"Rajasthan"' "$work/out" | grep -q '"from":""' && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: audit detail"; }
+# Beside a CSV list, with the same columns.
+printf 'given_name,family_name,birth_date,age_estimate,sex,phone,nationality\nAsha,Kumari,2001-02-03,,female,+91 98100 00000,IN\n' > "$work/hotline.csv"
+check "a CSV list beside the organisations' lists" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 "$work/hotline.csv" \
+  --capture "$work/hcapture2.csv"
+head -1 "$work/hcapture2.csv" | grep -qx "hotline,New Dawn Delhi,count" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: CSV and Haven lists"; cat "$work/hcapture2.csv"; }
+check_refused "an unknown region" 3 'no case of these organisations is in the region "Atlantis"; the regions are' \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --region Atlantis --capture "$work/never.csv"
+check_refused "an unknown organisation" 3 "there is no organisation 999; the organisations are 1 (New Dawn Delhi)" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 999 --capture "$work/never.csv"
+check_refused "a bad date" 3 '--from must be a date, YYYY-MM-DD; got "2025-13-01"' \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --from 2025-13-01 --capture "$work/never.csv"
+check_refused "a period ending before it starts" 3 "the period ends (--to 2025-01-01) before it starts" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --from 2025-02-01 --to 2025-01-01 --capture "$work/never.csv"
+check_refused "a column Haven's lists do not have" 3 "the lists from Haven's data have no column \"surname\"" \
+  "$haven" link --spec "$specs/febrl.json" --data "$work/demo" --capture "$work/never.csv"
+check_refused "no data directory" 1 "no Haven data in" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/nowhere" --capture "$work/never.csv"
+check_refused "neither lists nor --data" 2 "give the lists to link" "$haven" link --spec "$specs/haven.json"
+[ ! -e "$work/never.csv" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused run wrote output"; }
+"$haven" audit show --data "$work/demo" --action link_lists >"$work/out" 2>"$work/err"
+[ "$(grep -c "cli:link  *link_lists" "$work/out")" -eq 5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused requests audited as reads"; cat "$work/out"; }
+check "audit verify" "$haven" audit verify --data "$work/demo"
+
 echo "link CLI: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

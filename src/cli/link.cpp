@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/link_command.hpp"
+#include "cli/link_haven_lists.hpp"
 #include "cli/progress.hpp"
 #include "search/search.hpp"
 #include "stats/stats.hpp"
@@ -32,6 +33,7 @@ struct LinkCommands {
   std::uint64_t seed = 1;
   std::string link_type = "link_only";
   std::uint64_t max_block_pairs = 5'000'000;
+  HavenListsRequest haven;  // --data: lists drawn from Haven's own data
 
   CLI::App* encode = nullptr;
   std::string schema, secret_file, out, list_name, encode_list;
@@ -214,10 +216,11 @@ int run_link_encoded(const LinkCommands& o) {
 // (link::estimate_over_linkage, which haven estimate --pairs runs on this linkage's files).
 void estimate_with_linkage_uncertainty(const link::Linker& linker,
                                        const std::vector<link::ScoredPair>& pairs,
-                                       const std::vector<link::Cluster>& clusters,
-                                       int replicates, std::uint64_t seed) {
+                                       const std::vector<link::Cluster>& clusters, int replicates,
+                                       std::uint64_t seed) {
   link::LinkedRecords linkage;
-  for (std::size_t l = 0; l < linker.list_count(); ++l) linkage.lists.push_back(linker.list_name(l));
+  for (std::size_t l = 0; l < linker.list_count(); ++l)
+    linkage.lists.push_back(linker.list_name(l));
   for (std::uint32_t r = 0; r < linker.record_count(); ++r) {
     linkage.record_list.push_back(linker.record_list(r));
     linkage.record_ids.push_back(linker.record_id(r));
@@ -240,6 +243,14 @@ void estimate_with_linkage_uncertainty(const link::Linker& linker,
 }
 
 int run_link(const LinkCommands& o) {
+  if (o.lists.empty() && o.haven.data_dir.empty())
+    return std::cerr << "haven link: give the lists to link (CSV files), or --data DIR for lists "
+                        "drawn from Haven's own data\n",
+           2;
+  if (o.encoded && !o.haven.data_dir.empty())
+    return std::cerr << "haven link: --data draws plaintext lists; it cannot be linked with "
+                        "--encoded lists\n",
+           2;
   if (o.encoded) return run_link_encoded(o);
   if (o.spec.empty() == o.model.empty()) {
     std::cerr << "haven link: give --spec SPEC.json to train a model on these lists, or --model "
@@ -283,6 +294,15 @@ int run_link(const LinkCommands& o) {
     if (!list.ok()) return refused("list " + name, list.error());
     std::cerr << "list " << name << ": " << list->ids.size() << " records from " << path << "\n";
     lists.push_back(std::move(*list));
+  }
+  if (!o.haven.data_dir.empty()) {
+    auto drawn = read_haven_lists(o.haven, spec);
+    if (!drawn.ok()) return refused("--data " + o.haven.data_dir, drawn.error());
+    for (auto& list : *drawn) {
+      std::cerr << "list " << list.name << ": " << list.ids.size() << " victims from "
+                << o.haven.data_dir << "\n";
+      lists.push_back(std::move(list));
+    }
   }
 
   std::unique_ptr<search::Normaliser> normaliser;
@@ -350,8 +370,7 @@ int run_link(const LinkCommands& o) {
               << csv_cell(linker.record_id(p.left)) << ","
               << csv_cell(linker.list_name(linker.record_list(p.right))) << ","
               << csv_cell(linker.record_id(p.right)) << "," << round_trip(p.probability) << ","
-              << p.weight
-              << "," << (p.probability >= spec.threshold ? "match" : "review");
+              << p.weight << "," << (p.probability >= spec.threshold ? "match" : "review");
           const auto weights = linker.field_weights(model, p);
           for (std::size_t f = 0; f < spec.fields.size(); ++f) {
             const std::size_t l = p.levels[f];
@@ -391,16 +410,16 @@ int run_link(const LinkCommands& o) {
 LinkCommandsHandle add_link_commands(CLI::App& app) {
   LinkCommandsHandle c(new LinkCommands);
   c->link = app.add_subcommand("link",
-                               "Link agencies' lists of people (CSV files): which records are the "
+                               "Link agencies' lists of people (CSV files, or --data: each "
+                               "organisation's victims in Haven): which records are the\n"
                                "same person. Trains a Fellegi-Sunter\n"
                                "model without labels (or reuses one), prints its parameters, and "
                                "writes linked pairs with per-field\n"
                                "weights, entities, and the capture-history table haven estimate "
                                "reads. See docs/linkage.md.");
-  c->link
-      ->add_option("lists", c->lists,
-                   "Lists to link: FILE.csv (named after the file) or NAME=FILE.csv")
-      ->required();
+  c->link->add_option("lists", c->lists,
+                      "Lists to link: FILE.csv (named after the file) or NAME=FILE.csv");
+  add_haven_list_options(*c->link, c->haven);
   c->link->add_option("--spec", c->spec,
                       "Linkage specification (JSON: fields, comparison levels, blocking rules)");
   c->link->add_option("--model", c->model,
