@@ -411,10 +411,10 @@ LinkCommandsHandle add_link_commands(CLI::App& app) {
   LinkCommandsHandle c(new LinkCommands);
   c->link = app.add_subcommand("link",
                                "Link agencies' lists of people (CSV files, or --data: each "
-                               "organisation's victims in Haven): which records are the\n"
-                               "same person. Trains a Fellegi-Sunter\n"
-                               "model without labels (or reuses one), prints its parameters, and "
-                               "writes linked pairs with per-field\n"
+                               "organisation's victims in Haven):\n"
+                               "which records are the same person. Trains a Fellegi-Sunter "
+                               "model without labels (or reuses one),\n"
+                               "prints its parameters, and writes linked pairs with per-field\n"
                                "weights, entities, and the capture-history table haven estimate "
                                "reads. See docs/linkage.md.");
   c->link->add_option("lists", c->lists,

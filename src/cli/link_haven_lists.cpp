@@ -83,8 +83,8 @@ void add_haven_list_options(CLI::App& link, HavenListsRequest& request) {
   link.add_option(
       "--data", request.data_dir,
       "Also link lists drawn from Haven's own data in this directory: the victims of each\n"
-      "organisation's cases, one list per organisation (columns: " +
-          joined(haven_list_columns()) + ";\n see docs/linkage/haven.json)");
+      "organisation's cases, one list per organisation; columns for the spec:\n" +
+          joined(haven_list_columns()) + " (docs/linkage/haven.json)");
   link.add_option("--key-file", request.key_file,
                   "With --data: the master key file (else HAVEN_PASSPHRASE or the terminal)");
   link.add_option("--database", request.database,
