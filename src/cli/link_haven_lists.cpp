@@ -112,8 +112,7 @@ Result<std::vector<link::RecordList>> read_haven_lists(const HavenListsRequest& 
     const std::string& column = field.column.empty() ? field.name : field.column;
     if (std::find(columns.begin(), columns.end(), column) == columns.end())
       return invalid("the lists from Haven's data have no column \"" + column + "\" (field \"" +
-                         field.name + "\"); they have " + joined(columns),
-                     "");
+                     field.name + "\"); they have " + joined(columns));
     wanted.push_back(column);
   }
 
@@ -159,10 +158,9 @@ Result<std::vector<link::RecordList>> read_haven_lists(const HavenListsRequest& 
                         }));
   if (!request.region.empty() && !regions.count(request.region))
     return invalid("no case of " +
-                       std::string(chosen.empty() ? "any organisation" : "these organisations") +
-                       " is in the region \"" + request.region + "\"; the regions are " +
-                       joined(std::vector<std::string>(regions.begin(), regions.end())),
-                   "");
+                   std::string(chosen.empty() ? "any organisation" : "these organisations") +
+                   " is in the region \"" + request.region + "\"; the regions are " +
+                   joined(std::vector<std::string>(regions.begin(), regions.end())));
 
   // Duplicates count once: a merged record stands for the person it was merged into.
   std::map<std::int64_t, std::int64_t> merged_into;
@@ -212,6 +210,11 @@ Result<std::vector<link::RecordList>> read_haven_lists(const HavenListsRequest& 
       list.values.push_back(std::move(values));
     }
     audited.push_back({{"organisation", org}, {"list", list.name}, {"records", list.ids.size()}});
+    if (list.ids.empty()) {  // every victim in scope was merged into another organisation's person
+      std::cerr << "haven link: " << name << " (organisation " << org
+                << ") has no victim record of its own in scope; no list for it\n";
+      continue;
+    }
     lists.push_back(std::move(list));
   }
   (*tx).reset();

@@ -179,7 +179,9 @@ int main(int argc, char** argv) {
       "estimate", "Estimate how many victims no agency has found (multiple systems estimation) from a CSV\n"
                   "capture-history table: one 0/1 column per agency's list and a count column (count, n or\n"
                   "frequency), one row per pattern of lists people were found on. Prints the estimated total\n"
-                  "with its 95% interval, the model chosen and the method's caveats (see docs/estimation.md).");
+                  "with its 95% interval, the model chosen and the method's caveats (see docs/estimation.md).\n"
+                  "With --pairs and --records, from the files of a linkage (haven link), bootstrapped over the\n"
+                  "linkage and the counts (see docs/linkage.md).");
   auto* estimate_file = estimate_cmd->add_option("file", estimate.file, "Capture-history CSV file");
   auto* estimate_data = estimate_cmd->add_option("--data", estimate.data_dir,
                                                  "Instead of FILE: Haven's own victims in this data directory, each on the list of every\n"
