@@ -190,6 +190,10 @@ check_refused "neither lists nor --data" 2 "give the lists to link" "$haven" lin
 "$haven" audit show --data "$work/demo" --action link_lists >"$work/out" 2>"$work/err"
 [ "$(grep -c "cli:link  *link_lists" "$work/out")" -eq 5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused requests audited as reads"; cat "$work/out"; }
 check "audit verify" "$haven" audit verify --data "$work/demo"
+sed 's/"blocking": \[[^]]*\]/"blocking": ["sex"], "max_block_pairs": 10/' "$specs/haven.json" > "$work/haven_explode.json"
+check_refused "an exploding block of Haven's data withholds its key" 3 "a block (key withheld)" \
+  "$haven" link --spec "$work/haven_explode.json" --data "$work/demo" --org 1 --org 2 --capture "$work/never.csv"
+! grep -q '"female"' "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: a victim's value as block key"; cat "$work/err"; }
 
 echo "link CLI: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -313,6 +313,7 @@ int run_link(const LinkCommands& o) {
       return std::cerr << "haven link: " << created.error().message << "\n", kExitFailure;
     normaliser = std::move(*created);
   }
+  spec.show_block_keys = o.haven.data_dir.empty();
   auto created = link::Linker::create(spec, std::move(lists), normaliser.get(), o.threads);
   if (!created.ok()) return refused("blocking", created.error());
   link::Linker& linker = **created;

@@ -128,6 +128,9 @@ struct LinkSpec {
   std::uint64_t u_sample_pairs = 1'000'000;  // as Splink's examples
   int em_max_iterations = 200;
   std::uint64_t seed = 1;
+  // Not part of the JSON: false when the lists hold sealed data (haven link --data), so that an
+  // exploding block is reported by its size alone, never by a victim's value as its key.
+  bool show_block_keys = true;
 };
 
 // Parses the specification (docs/linkage.md). Errors (kInvalidArgument) name the JSON location:
