@@ -279,6 +279,8 @@ check "decisions from" "${link_two[@]}" --decisions-from "$work/office" --run Ma
   --clusters "$work/clusters_after.csv"
 grep -q "Review run \"March\": $band decisions applied ($decided_matches match, $decided_non_matches non_match)" "$work/out" \
   && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: decisions applied"; grep "Review run" "$work/out"; }
+"$haven" audit show --data "$work/office" --action link_review_apply >"$work/out" 2>"$work/err"
+grep -q "\"pairs\":$band,\"run\":\"March\"" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the read of the decisions is not audited"; cat "$work/out"; }
 # Every pair decided match is now linked in one entity, every pair decided non-match is no longer a pair.
 python3 - "$work/decided.csv" "$work/pairs_after.csv" "$work/clusters_after.csv" "$work/clusters_before.csv" <<'PY'
 import csv, sys

@@ -5,7 +5,6 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <tuple>
 
 namespace haven::cli {
 
@@ -71,6 +70,10 @@ int LinkReviewQueue::prepare(const LinkReviewOptions& options, const HavenListsR
       if (d.org_id != decisions_org_)
         return refuse("several organisations have a run named \"" + options.run + "\": say which with --org ID", 2);
     decisions_ = std::move(decided.value());
+    // Read, audited when read (the run, how many pairs; ids and statuses are all that was read).
+    auto recorded = data_->record("link", "link_review_apply", decisions_org_,
+                                  {{"run", options.run}, {"pairs", decisions_.size()}});
+    if (!recorded.ok()) return refuse(recorded.error().message, kExitFailure);
   }
   if (storing) {
     auto taken = link_review::run_exists(**tx, org_id_, options.run);
@@ -121,9 +124,6 @@ int LinkReviewQueue::apply_decisions(const link::Linker& linker, std::vector<lin
   if (not_in_lists) std::cout << "; " << not_in_lists << " decided pairs name records not in these lists";
   if (pending) std::cout << "; " << pending << " pairs still pending";
   std::cout << "\n";
-  auto recorded = data_->record("link", "link_review_apply", decisions_org_,
-                                {{"run", options_.run}, {"match", matches}, {"non_match", non_matches}});
-  if (!recorded.ok()) return std::cerr << "haven link: " << recorded.error().message << "\n", kExitFailure;
   data_->close_audit();
   return 0;
 }

@@ -38,7 +38,8 @@ class LinkReviewQueue {
   // organisation's queue.
   int prepare(const LinkReviewOptions& options, const HavenListsRequest& shared);
   // --decisions-from: decided pairs override the model (match: probability 1, non_match: dropped),
-  // `pairs` sorted again by probability; prints how many decisions were applied. Audited.
+  // `pairs` sorted again by probability; prints how many decisions were applied. (The read of the
+  // decisions was audited by prepare.)
   int apply_decisions(const link::Linker& linker, std::vector<link::ScoredPair>& pairs);
   // --review-into: stores the pairs of the review band with both records' compared values, in one
   // transaction with its audit entry; prints how many. 0, or the exit code after printing why.
