@@ -12,8 +12,8 @@
 namespace haven::demo {
 namespace {
 
-constexpr std::size_t kPeople = 240;    // people behind the two lists
-constexpr double kOnEachList = 0.6;     // chance a person is on a list: ~145 each, ~85 on both
+constexpr std::size_t kPeople = 240;  // people behind the two lists
+constexpr double kOnEachList = 0.6;   // chance a person is on a list: ~145 each, ~85 on both
 constexpr const char* kRunName = "Demo: police × shelter";
 
 // The linkage specification, as a user would write it (docs/linkage.md).
@@ -44,10 +44,18 @@ std::string with_typo(Rng& rng, std::string text) {
   if (text.size() < 3) return text;
   const std::size_t at = 1 + rng.below(text.size() - 2);
   switch (rng.below(4)) {
-    case 0: text[at] = static_cast<char>('a' + rng.below(26)); break;
-    case 1: text.erase(at, 1); break;
-    case 2: text.insert(at, 1, text[at]); break;
-    default: std::swap(text[at], text[at + 1]); break;
+    case 0:
+      text[at] = static_cast<char>('a' + rng.below(26));
+      break;
+    case 1:
+      text.erase(at, 1);
+      break;
+    case 2:
+      text.insert(at, 1, text[at]);
+      break;
+    default:
+      std::swap(text[at], text[at + 1]);
+      break;
   }
   return text;
 }
@@ -56,13 +64,16 @@ std::string with_typo(Rng& rng, std::string text) {
 std::pair<std::string, std::string> spellings(Rng& rng, const std::vector<NameEntry>& names) {
   const NameEntry& entry = names[rng.below(names.size())];
   const std::string canonical = ascii_fold(entry.latin.front());
-  const std::string variant = entry.latin.size() > 1 ? ascii_fold(entry.latin[1 + rng.below(entry.latin.size() - 1)]) : canonical;
+  const std::string variant = entry.latin.size() > 1
+                                  ? ascii_fold(entry.latin[1 + rng.below(entry.latin.size() - 1)])
+                                  : canonical;
   return {canonical, variant};
 }
 
 Person make_person(Context& context, const Country& country, const Org& org) {
   Rng& rng = context.rng;
-  const Culture& culture = context.world.cultures[country.cultures.items[rng.weighted(country.cultures.weights)]];
+  const Culture& culture =
+      context.world.cultures[country.cultures.items[rng.weighted(country.cultures.weights)]];
   const bool female = rng.chance(0.7);
   const auto& given_names = female && !culture.female.empty() ? culture.female : culture.male;
   // Cultures whose family name is the father's given name have no list of their own.
@@ -73,9 +84,11 @@ Person make_person(Context& context, const Country& country, const Org& org) {
   const int age = 14 + static_cast<int>(rng.below(30));
   const auto days_past_birthday = static_cast<std::int64_t>(rng.below(365));
   person.birth_date = date_text(years_before(context.today, age) - days_past_birthday);
-  for (char c : country.data->phone) person.phone += c == '#' ? static_cast<char>('0' + rng.below(10)) : c;
+  for (char c : country.data->phone)
+    person.phone += c == '#' ? static_cast<char>('0' + rng.below(10)) : c;
   const Region& region = country.regions[org.region < country.regions.size() ? org.region : 0];
-  person.town = region.towns.empty() ? std::string(region.name) : std::string(region.towns[rng.below(region.towns.size())]);
+  person.town = region.towns.empty() ? std::string(region.name)
+                                     : std::string(region.towns[rng.below(region.towns.size())]);
   return person;
 }
 
@@ -89,9 +102,11 @@ std::vector<std::string> as_recorded(Rng& rng, const Person& person, const std::
   if (rng.chance(0.3)) {
     birth.clear();
   } else if (rng.chance(0.08)) {  // day and month swapped, where both can be either
-    if (std::stoi(birth.substr(8, 2)) <= 12) birth = birth.substr(0, 5) + birth.substr(8, 2) + "-" + birth.substr(5, 2);
+    if (std::stoi(birth.substr(8, 2)) <= 12)
+      birth = birth.substr(0, 5) + birth.substr(8, 2) + "-" + birth.substr(5, 2);
   } else if (rng.chance(0.08)) {  // a year out
-    birth = std::to_string(std::stoi(birth.substr(0, 4)) + (rng.chance(0.5) ? 1 : -1)) + birth.substr(4);
+    birth = std::to_string(std::stoi(birth.substr(0, 4)) + (rng.chance(0.5) ? 1 : -1)) +
+            birth.substr(4);
     if (birth.substr(5) == "02-29") birth = birth.substr(0, 5) + "02-28";
   }
   std::string phone = rng.chance(0.45) ? std::string() : person.phone;
@@ -105,8 +120,8 @@ std::vector<std::string> as_recorded(Rng& rng, const Person& person, const std::
 
 // The queue is for supervisors and investigators; an organisation whose few staff drew neither
 // role gets a supervisor, so that someone can log in and decide (every demo password is the same).
-Result<bool> ensure_reviewer(Context& context, Transaction& tx, const Org& org, const Country& country,
-                             const std::string& password_hash) {
+Result<bool> ensure_reviewer(Context& context, Transaction& tx, const Org& org,
+                             const Country& country, const std::string& password_hash) {
   auto staff = tx.list_users(org.id);
   HAVEN_TRY(staff);
   for (const User& user : *staff)
@@ -119,7 +134,8 @@ Result<bool> ensure_reviewer(Context& context, Transaction& tx, const Org& org, 
   reviewer.password_hash = password_hash;
   std::string base;
   for (std::string_view part : split(reviewer.display_name, ' '))
-    if (const std::string folded = ascii_fold(part); !folded.empty()) base += (base.empty() ? "" : ".") + folded;
+    if (const std::string folded = ascii_fold(part); !folded.empty())
+      base += (base.empty() ? "" : ".") + folded;
   base = (base.empty() ? std::string("supervisor") : base) + "." + std::to_string(org.id);
   reviewer.username = base;
   for (int n = 2;; ++n) {
@@ -132,19 +148,23 @@ Result<bool> ensure_reviewer(Context& context, Transaction& tx, const Org& org, 
 
 }  // namespace
 
-Status create_link_reviews(Context& context, Store& store, const Clock& clock, const std::string& password_hash) {
+Status create_link_reviews(Context& context, Store& store, const Clock& clock,
+                           const std::string& password_hash) {
   if (context.orgs.empty()) return Status::Ok();
   const Org& org = context.orgs.front();
   const Country& country = context.world.countries[org.country];
   auto spec = link::parse_spec(Json::parse(kSpec));
-  if (!spec.ok()) return Error{ErrorCode::kInternal, "the demo's linkage specification is refused: " + spec.error().message, ""};
+  if (!spec.ok())
+    return Error{ErrorCode::kInternal,
+                 "the demo's linkage specification is refused: " + spec.error().message, ""};
 
   link::RecordList police{"police", {}, {}}, shelter{"shelter", {}, {}};
   for (std::size_t i = 0; i < kPeople; ++i) {
     const Person person = make_person(context, country, org);
     for (link::RecordList* list : {&police, &shelter}) {
       if (!context.rng.chance(kOnEachList)) continue;
-      const std::string id = (list == &police ? "P-" : "S-") + std::to_string(1000 + list->ids.size());
+      const std::string id =
+          (list == &police ? "P-" : "S-") + std::to_string(1000 + list->ids.size());
       std::vector<std::string> row = as_recorded(context.rng, person, id);
       list->ids.push_back(row.front());
       list->values.emplace_back(row.begin() + 1, row.end());
@@ -154,13 +174,16 @@ Status create_link_reviews(Context& context, Store& store, const Clock& clock, c
   // is refused: then there is no queue to show rather than a failed demo.
   if (police.ids.empty() || shelter.ids.empty()) return Status::Ok();
   auto linker = link::Linker::create(*spec, {std::move(police), std::move(shelter)}, nullptr, 1);
-  if (!linker.ok()) return Error{ErrorCode::kInternal, "the demo lists could not be linked: " + linker.error().message, ""};
+  if (!linker.ok())
+    return Error{ErrorCode::kInternal,
+                 "the demo lists could not be linked: " + linker.error().message, ""};
   HAVEN_TRY((*linker)->compare());
   auto model = (*linker)->train();
   HAVEN_TRY(model);
   auto pairs = (*linker)->score(*model, spec->review_from);
   HAVEN_TRY(pairs);
-  std::sort(pairs->begin(), pairs->end(), [](const auto& a, const auto& b) { return a.probability > b.probability; });
+  std::sort(pairs->begin(), pairs->end(),
+            [](const auto& a, const auto& b) { return a.probability > b.probability; });
   const std::vector<Json> reviews = link_review::review_band(**linker, *model, *pairs, kRunName);
 
   auto tx = store.begin(true);

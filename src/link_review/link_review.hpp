@@ -37,8 +37,8 @@ Result<bool> run_exists(Transaction& tx, std::int64_t org_id, const std::string&
 // each validated against the schema. kConflict if the run exists already in the organisation;
 // kInvalidArgument naming the pair and field a record fails on. Writes nothing else: the caller
 // audits and commits, or drops the transaction, so a refused run leaves nothing behind.
-Result<std::size_t> store_run(Transaction& tx, std::int64_t org_id, const std::vector<Json>& reviews,
-                              const Clock& clock);
+Result<std::size_t> store_run(Transaction& tx, std::int64_t org_id,
+                              const std::vector<Json>& reviews, const Clock& clock);
 
 // A pair of a run as haven link --decisions-from reads it.
 struct Decision {
@@ -48,7 +48,8 @@ struct Decision {
 };
 // Every pair of run `run` of `org_id` (0: of every organisation with such a run), in id order,
 // read from public fields only. kNotFound when there is no such run.
-Result<std::vector<Decision>> decisions(Transaction& tx, std::int64_t org_id, const std::string& run);
+Result<std::vector<Decision>> decisions(Transaction& tx, std::int64_t org_id,
+                                        const std::string& run);
 
 struct RunSummary {
   std::string run;
@@ -62,7 +63,8 @@ Result<std::vector<RunSummary>> runs(Transaction& tx, std::int64_t org_id);
 // or kPending to reopen a decided pair (kConflict when it is pending). Sets note (at most 2000
 // characters, refused with kInvalidArgument at /note; empty removes it), decided_by and
 // decided_at, or clears all three on reopening. kNotFound for another organisation's pair.
-Result<Record> decide(Transaction& tx, std::int64_t org_id, std::int64_t id, const std::string& status,
-                      const std::string& note, std::int64_t user_id, const Clock& clock);
+Result<Record> decide(Transaction& tx, std::int64_t org_id, std::int64_t id,
+                      const std::string& status, const std::string& note, std::int64_t user_id,
+                      const Clock& clock);
 
 }  // namespace haven::link_review

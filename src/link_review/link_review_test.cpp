@@ -27,12 +27,14 @@ link::LinkSpec small_spec() {
 
 // Two lists of the same twelve people, the second written with the errors lists have.
 std::vector<link::RecordList> two_lists() {
-  const char* given[] = {"Maria", "Jose", "Ana", "Luz", "Ramon", "Elena", "Pedro", "Rosa", "Juan", "Carmen", "Luis", "Teresa"};
-  const char* family[] = {"Santos", "Reyes", "Cruz", "Bautista", "Ocampo", "Garcia", "Mendoza", "Torres", "Flores", "Rivera",
-                          "Gonzales", "Ramos"};
+  const char* given[] = {"Maria", "Jose", "Ana",  "Luz",    "Ramon", "Elena",
+                         "Pedro", "Rosa", "Juan", "Carmen", "Luis",  "Teresa"};
+  const char* family[] = {"Santos",  "Reyes",  "Cruz",   "Bautista", "Ocampo",   "Garcia",
+                          "Mendoza", "Torres", "Flores", "Rivera",   "Gonzales", "Ramos"};
   link::RecordList police{"police", {}, {}}, shelter{"shelter", {}, {}};
   for (int i = 0; i < 12; ++i) {
-    const std::string dob = "19" + std::to_string(70 + i) + "-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10);
+    const std::string dob = "19" + std::to_string(70 + i) + "-0" + std::to_string(1 + i % 9) +
+                            "-1" + std::to_string(i % 10);
     police.ids.push_back("P" + std::to_string(i));
     police.values.push_back({given[i], family[i], dob});
     shelter.ids.push_back("S" + std::to_string(i));
@@ -85,9 +87,11 @@ TEST(ReviewBand, HoldsThePairsBetweenReviewFromAndThresholdWithTheirExplanation)
     EXPECT_EQ(review["list_l"], "police");
     EXPECT_EQ(review["list_r"], "shelter");
     const std::string left = review["record_l"], right = review["record_r"];
-    const auto& pair = *std::find_if(linked.pairs.begin(), linked.pairs.end(), [&](const link::ScoredPair& p) {
-      return linked.linker->record_id(p.left) == left && linked.linker->record_id(p.right) == right;
-    });
+    const auto& pair =
+        *std::find_if(linked.pairs.begin(), linked.pairs.end(), [&](const link::ScoredPair& p) {
+          return linked.linker->record_id(p.left) == left &&
+                 linked.linker->record_id(p.right) == right;
+        });
     EXPECT_EQ(review["match_probability"], pair.probability);
     EXPECT_EQ(review["match_weight"], pair.weight);
     const auto weights = linked.linker->field_weights(linked.model, pair);
@@ -97,15 +101,18 @@ TEST(ReviewBand, HoldsThePairsBetweenReviewFromAndThresholdWithTheirExplanation)
       EXPECT_EQ(comparison["field"], linked.model.spec.fields[f].name);
       EXPECT_EQ(comparison["weight"], weights[f]);
       const std::size_t level = pair.levels[f];
-      EXPECT_EQ(comparison["level"], level == 0 ? "null" : level > linked.model.spec.fields[f].levels.size()
-                                                             ? "else"
-                                                             : linked.model.spec.fields[f].levels[level - 1].label);
+      EXPECT_EQ(comparison["level"], level == 0 ? "null"
+                                     : level > linked.model.spec.fields[f].levels.size()
+                                         ? "else"
+                                         : linked.model.spec.fields[f].levels[level - 1].label);
       // The values as compared: trimmed and lower-cased.
       if (comparison.contains("right")) {
         EXPECT_EQ(comparison["right"], linked.linker->compared_value(f, pair.right));
       }
       if (f == 0) {
-        EXPECT_EQ(comparison["right"].get<std::string>().find_first_of(" ABCDEFGHIJKLMNOPQRSTUVWXYZ"), std::string::npos);
+        EXPECT_EQ(
+            comparison["right"].get<std::string>().find_first_of(" ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+            std::string::npos);
       }
     }
   }
@@ -114,7 +121,8 @@ TEST(ReviewBand, HoldsThePairsBetweenReviewFromAndThresholdWithTheirExplanation)
 class Queue : public ::testing::Test {
  protected:
   void SetUp() override {
-    file_ = std::filesystem::temp_directory_path() / ("haven-link-review-" + std::to_string(::getpid()) + ".db");
+    file_ = std::filesystem::temp_directory_path() /
+            ("haven-link-review-" + std::to_string(::getpid()) + ".db");
     remove();
     SqliteOptions options;
     options.key_ring = ring_.get();
@@ -123,7 +131,8 @@ class Queue : public ::testing::Test {
     store_ = std::move(*store);
     auto tx = store_->begin(true);
     for (const char* name : {"Mission", "Police"}) {
-      auto org = create_record(**tx, *find_entity("organisation"), 0, {{"name", name}, {"type", "ngo"}, {"country", "PH"}}, clock_);
+      auto org = create_record(**tx, *find_entity("organisation"), 0,
+                               {{"name", name}, {"type", "ngo"}, {"country", "PH"}}, clock_);
       ASSERT_TRUE(org.ok());
       orgs_.push_back(org->id);
     }
@@ -142,12 +151,24 @@ class Queue : public ::testing::Test {
     remove();
   }
   void remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file_.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(file_.string() + suffix);
   }
   static Json pair(const std::string& run, const std::string& left) {
-    return {{"run", run}, {"list_l", "police"}, {"record_l", left}, {"list_r", "shelter"}, {"record_r", "S" + left},
-            {"match_probability", 0.6}, {"match_weight", 0.5}, {"status", kPending},
-            {"comparisons", {{{"field", "given"}, {"level", "exact"}, {"weight", 3.5}, {"left", "maria"}, {"right", "maria"}}}}};
+    return {{"run", run},
+            {"list_l", "police"},
+            {"record_l", left},
+            {"list_r", "shelter"},
+            {"record_r", "S" + left},
+            {"match_probability", 0.6},
+            {"match_weight", 0.5},
+            {"status", kPending},
+            {"comparisons",
+             {{{"field", "given"},
+               {"level", "exact"},
+               {"weight", 3.5},
+               {"left", "maria"},
+               {"right", "maria"}}}}};
   }
 
   FixedClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}};
@@ -161,11 +182,13 @@ class Queue : public ::testing::Test {
 TEST_F(Queue, StoresARunOnceDecidesAndReadsTheDecisionsBack) {
   auto tx = store_->begin(true);
   ASSERT_TRUE(store_run(**tx, orgs_[0], {pair("March", "1"), pair("March", "2")}, clock_).ok());
-  ASSERT_TRUE(store_run(**tx, orgs_[1], {pair("March", "1")}, clock_).ok());  // another organisation may use the name
+  ASSERT_TRUE(store_run(**tx, orgs_[1], {pair("March", "1")}, clock_)
+                  .ok());  // another organisation may use the name
   auto again = store_run(**tx, orgs_[0], {pair("March", "3")}, clock_);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
-  EXPECT_NE(again.error().message.find("already has a linkage run named \"March\""), std::string::npos);
+  EXPECT_NE(again.error().message.find("already has a linkage run named \"March\""),
+            std::string::npos);
 
   auto listed = decisions(**tx, orgs_[0], "March");
   ASSERT_TRUE(listed.ok());
@@ -178,8 +201,10 @@ TEST_F(Queue, StoresARunOnceDecidesAndReadsTheDecisionsBack) {
   ASSERT_TRUE(matched.ok()) << matched.error().message;
   EXPECT_EQ(matched->fields["decided_by"], user_);
   EXPECT_EQ(matched->fields["note"], "same mother");
-  EXPECT_EQ(decide(**tx, orgs_[0], first, kNonMatch, "", user_, clock_).error().code, ErrorCode::kConflict);
-  EXPECT_EQ(decide(**tx, orgs_[1], first, kMatch, "", user_, clock_).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(decide(**tx, orgs_[0], first, kNonMatch, "", user_, clock_).error().code,
+            ErrorCode::kConflict);
+  EXPECT_EQ(decide(**tx, orgs_[1], first, kMatch, "", user_, clock_).error().code,
+            ErrorCode::kNotFound);
   auto too_long = decide(**tx, orgs_[0], first + 1, kMatch, std::string(2001, 'x'), user_, clock_);
   ASSERT_FALSE(too_long.ok());
   EXPECT_EQ(too_long.error().field, "/note");
@@ -205,7 +230,8 @@ TEST_F(Queue, StoresARunOnceDecidesAndReadsTheDecisionsBack) {
   auto reopened = decide(**tx, orgs_[0], first, kPending, "", user_, clock_);
   ASSERT_TRUE(reopened.ok());
   EXPECT_FALSE(reopened->fields.contains("decided_by") || reopened->fields.contains("note"));
-  EXPECT_EQ(decide(**tx, orgs_[0], first, kPending, "", user_, clock_).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(decide(**tx, orgs_[0], first, kPending, "", user_, clock_).error().code,
+            ErrorCode::kConflict);
 }
 
 TEST_F(Queue, ARefusedPairNamesItselfWithoutItsValues) {
@@ -215,7 +241,8 @@ TEST_F(Queue, ARefusedPairNamesItselfWithoutItsValues) {
   auto stored = store_run(**tx, orgs_[0], {pair("March", "6"), bad}, clock_);
   ASSERT_FALSE(stored.ok());
   EXPECT_EQ(stored.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(stored.error().message.find("pair 2 (police 7, shelter S7)"), std::string::npos) << stored.error().message;
+  EXPECT_NE(stored.error().message.find("pair 2 (police 7, shelter S7)"), std::string::npos)
+      << stored.error().message;
   EXPECT_EQ(stored.error().message.find("wilhelmina"), std::string::npos) << stored.error().message;
 }
 
