@@ -51,6 +51,46 @@ grep -q "Over the linkage and the counts (40 replicates, seed 3): 95% percentile
 check "a saved model is reused" "$haven" link --model "$work/model.json" "$work/police.csv" "$work/ngo.csv" --capture "$work/capture2.csv"
 grep -q "Model from" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --model"; }
 
+# Resumable runs: a run stopped after each step (--stop-after, a hidden flag for tests) and run
+# again with the same arguments reuses what it saved and writes byte for byte the files of the
+# uninterrupted run above; a changed list, a damaged checkpoint file are refused.
+ckpt=$work/checkpoint
+resumable() {  # resumable CHECK_NAME EXTRA_ARGS...: the three-list run with a checkpoint
+  local name=$1; shift
+  check "$name" "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" "$work/shelter.csv" \
+    --checkpoint "$ckpt" --pairs "$work/r_pairs.csv" --clusters "$work/r_clusters.csv" --capture "$work/r_capture.csv" \
+    --save-model "$work/r_model.json" "$@"
+}
+for step in compared trained scored clustered; do
+  rm -rf "$ckpt" "$work"/r_*.csv "$work"/r_model.json
+  resumable "stop after $step" --stop-after "$step"
+  grep -q "stopped after the $step step" "$work/err" && [ ! -e "$work/r_pairs.csv" ] && [ ! -e "$work/r_capture.csv" ] \
+    && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --stop-after $step"; tail -3 "$work/err"; }
+  resumable "resume after $step"
+  grep -q "Reused from the checkpoint $ckpt: the $step step" "$work/out" && passed=$((passed + 1)) \
+    || { failed=$((failed + 1)); echo "FAIL: resuming after $step did not say what it reused"; grep Reused "$work/out"; }
+  for f in pairs.csv clusters.csv capture.csv model.json; do
+    cmp -s "$work/$f" "$work/r_$f" && passed=$((passed + 1)) \
+      || { failed=$((failed + 1)); echo "FAIL: resumed after $step, $f differs from the uninterrupted run's"; }
+  done
+done
+[ "$(stat -c %a "$ckpt")" = 700 ] && [ "$(stat -c %a "$ckpt/scored.bin")" = 600 ] && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: checkpoint permissions $(stat -c %a "$ckpt") / $(stat -c %a "$ckpt/scored.bin")"; }
+sed '5s/^\([^,]*\),[^,]*,/\1,somebody,/' "$work/police.csv" > "$work/police_changed.csv"
+check_refused "a changed list" 3 'was made with other inputs: list 1 was "police: 1500 records' \
+  "$haven" link --spec "$specs/febrl.json" "police=$work/police_changed.csv" "$work/ngo.csv" "$work/shelter.csv" --checkpoint "$ckpt"
+check_refused "a changed option" 3 '--threads was "2", now "1"' \
+  "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" "$work/shelter.csv" --checkpoint "$ckpt" --threads 1
+truncate -s -5 "$ckpt/clusters.bin"
+check_refused "a truncated checkpoint file" 3 "clusters.bin is damaged" \
+  "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" "$work/shelter.csv" --checkpoint "$ckpt"
+resumable "--restart after a damaged file" --restart
+cmp -s "$work/capture.csv" "$work/r_capture.csv" && ! grep -q "Reused" "$work/out" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: --restart"; }
+mkdir -p "$work/not_a_checkpoint" && echo x > "$work/not_a_checkpoint/notes.txt"
+check_refused "a directory that is not a checkpoint" 3 "holds other files (notes.txt)" \
+  "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" --checkpoint "$work/not_a_checkpoint"
+
 # Bad input: columns not matching the specification, an empty list, exploding blocks, bad spec.
 cut -d, -f1-3 "$work/police.csv" > "$work/narrow.csv"
 check_refused "columns not matching the spec" 3 'does not have the columns "street_number"' \
@@ -84,6 +124,15 @@ right=$(tail -n +2 "$work/epairs.csv" | awk -F, '{split($2, a, "-"); split($4, b
 links=$(tail -n +2 "$work/epairs.csv" | wc -l)
 [ $((right * 100)) -ge $((links * 97)) ] && [ $((right * 100)) -ge $((both * 97)) ] && passed=$((passed + 1)) \
   || { failed=$((failed + 1)); echo "FAIL: $right of $links encoded links right, $both people on both lists"; }
+# Encoded runs resume too: the Dice pairs are the checkpoint's compared step.
+rm -rf "$ckpt"
+check "encoded: stop after comparing" "$haven" link --encoded "$work/police.json" "$work/ngo.json" --checkpoint "$ckpt" --stop-after compared
+check "encoded: resume" "$haven" link --encoded "$work/police.json" "$work/ngo.json" --checkpoint "$ckpt" --pairs "$work/r_epairs.csv" --capture "$work/r_ecapture.csv"
+grep -q "Reused from the checkpoint $ckpt: the compared step" "$work/out" && cmp -s "$work/epairs.csv" "$work/r_epairs.csv" \
+  && cmp -s "$work/ecapture.csv" "$work/r_ecapture.csv" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: resumed encoded run differs"; }
+check_refused "encoded: another threshold" 3 '--threshold was "0.750000", now "0.800000"' \
+  "$haven" link --encoded "$work/police.json" "$work/ngo.json" --checkpoint "$ckpt" --threshold 0.8
 check "encode with another secret" "$haven" encode "$work/ngo.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/other_secret" --out "$work/ngo_other.json"
 check_refused "another secret" 3 'was encoded with another secret than list "police"' \
   "$haven" link --encoded "$work/police.json" "$work/ngo_other.json"
