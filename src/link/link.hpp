@@ -126,6 +126,9 @@ struct LinkSpec {
   double review_from = 0.5;      // pairs from here up to the threshold are for a person to review
   double cluster_density = 0.5;  // clusters merge only if this share of their cross pairs match
   std::uint64_t u_sample_pairs = 1'000'000;  // as Splink's examples
+  // EM stops when no m, u (candidates training) or share of matches moves by more than this
+  // from one iteration to the next: Splink's criterion and default (em_convergence).
+  double em_convergence = 1e-4;
   int em_max_iterations = 200;
   std::uint64_t seed = 1;
 };
