@@ -49,6 +49,14 @@ std::string csv_cell(const std::string& text) {
   return out + "\"";
 }
 
+// Whether the checkpoint holds the step's result; says so when it does.
+bool reused(const std::optional<link::Checkpoint>& checkpoint, link::CheckpointStep step) {
+  if (!checkpoint || !checkpoint->has(step)) return false;
+  std::cout << "Reused from the checkpoint " << checkpoint->dir() << ": the "
+            << link::checkpoint_step_name(step) << " step.\n";
+  return true;
+}
+
 int refused(const std::string& what, const Error& error) {
   std::cerr << "haven link: " << what
             << (error.field.empty() || what.find(error.field) != std::string::npos
@@ -177,12 +185,7 @@ int run_link_encoded(const LinkCommands& o) {
     if (!opened.ok()) return refused("--checkpoint " + o.checkpoint, opened.error());
     checkpoint = std::move(*opened);
   }
-  auto reuse = [&](link::CheckpointStep step) {
-    if (!checkpoint || !checkpoint->has(step)) return false;
-    std::cout << "Reused from the checkpoint " << o.checkpoint << ": the "
-              << link::checkpoint_step_name(step) << " step.\n";
-    return true;
-  };
+  auto reuse = [&](link::CheckpointStep step) { return reused(checkpoint, step); };
   std::vector<link::EncodedPair> pairs;
   if (reuse(link::CheckpointStep::kCompared)) {
     auto saved = checkpoint->load_encoded_pairs(records);
@@ -388,12 +391,7 @@ int run_link(const LinkCommands& o) {
     checkpoint = std::move(*opened);
   }
   // Each long step's result is taken from the checkpoint when it holds it, saved to it when made.
-  auto reuse = [&](link::CheckpointStep step) {
-    if (!checkpoint || !checkpoint->has(step)) return false;
-    std::cout << "Reused from the checkpoint " << o.checkpoint << ": the "
-              << link::checkpoint_step_name(step) << " step.\n";
-    return true;
-  };
+  auto reuse = [&](link::CheckpointStep step) { return reused(checkpoint, step); };
   auto stop_after = [&](link::CheckpointStep step) {
     if (o.stop_after != link::checkpoint_step_name(step)) return false;
     std::cerr << "haven link: stopped after the " << o.stop_after

@@ -22,21 +22,21 @@ constexpr char kMagic[8] = {'H', 'A', 'V', 'E', 'N', 'L', 'N', 'K'};
 constexpr std::uint32_t kByteOrder = 0x01020304;
 constexpr const char* kManifest = "manifest.json";
 
-constexpr CheckpointStep kSteps[] = {CheckpointStep::kCompared, CheckpointStep::kTrained,
-                                     CheckpointStep::kScored, CheckpointStep::kClustered};
-const char* file_of(CheckpointStep step) {
-  switch (step) {
-    case CheckpointStep::kCompared:
-      return "compared.bin";
-    case CheckpointStep::kTrained:
-      return "model.json";
-    case CheckpointStep::kScored:
-      return "scored.bin";
-    case CheckpointStep::kClustered:
-      return "clusters.bin";
-  }
-  return "";
+struct StepNames {
+  CheckpointStep step;
+  const char* name;  // in the manifest and in messages
+  const char* file;
+};
+constexpr StepNames kSteps[] = {{CheckpointStep::kCompared, "compared", "compared.bin"},
+                                {CheckpointStep::kTrained, "trained", "model.json"},
+                                {CheckpointStep::kScored, "scored", "scored.bin"},
+                                {CheckpointStep::kClustered, "clustered", "clusters.bin"}};
+const StepNames& names_of(CheckpointStep step) {
+  for (const StepNames& names : kSteps)
+    if (names.step == step) return names;
+  return kSteps[0];  // every enumerator is in the table
 }
+const char* file_of(CheckpointStep step) { return names_of(step).file; }
 
 // The files a checkpoint may hold: the only ones --restart removes, and the only ones a
 // directory without a manifest may already hold (a first run interrupted while writing it).
@@ -44,8 +44,8 @@ bool ours(const std::string& name) {
   std::string base = name;
   if (base.size() > 4 && base.ends_with(".tmp")) base.resize(base.size() - 4);
   if (base == kManifest) return true;
-  for (CheckpointStep step : kSteps)
-    if (base == file_of(step)) return true;
+  for (const StepNames& names : kSteps)
+    if (base == names.file) return true;
   return false;
 }
 
@@ -74,19 +74,7 @@ constexpr std::uint64_t kHeaderBytes = sizeof kMagic + 3 * sizeof(std::uint32_t)
 
 }  // namespace
 
-const char* checkpoint_step_name(CheckpointStep step) {
-  switch (step) {
-    case CheckpointStep::kCompared:
-      return "compared";
-    case CheckpointStep::kTrained:
-      return "trained";
-    case CheckpointStep::kScored:
-      return "scored";
-    case CheckpointStep::kClustered:
-      return "clustered";
-  }
-  return "";
-}
+const char* checkpoint_step_name(CheckpointStep step) { return names_of(step).name; }
 
 std::string sha256_hex(std::string_view bytes) {
   crypto_hash_sha256_state state;
@@ -165,7 +153,7 @@ Result<Checkpoint> Checkpoint::open(const std::string& dir, const CheckpointInpu
     HAVEN_TRY(checkpoint.write_manifest());
     return checkpoint;
   }
-  if (!fs::exists(manifest_path)) {
+  if (!fs::exists(manifest_path, error)) {
     for (const auto& entry : fs::directory_iterator(dir, error))
       if (!ours(entry.path().filename().string()))
         return invalid("the checkpoint directory " + dir + " holds other files (" +
@@ -181,8 +169,9 @@ Result<Checkpoint> Checkpoint::open(const std::string& dir, const CheckpointInpu
     return invalid("the checkpoint manifest " + manifest_path + " is damaged (" + what +
                    "); give --restart to discard the checkpoint and start afresh");
   };
-  if (manifest.is_discarded() || !manifest.is_object()) return damaged("not JSON");
-  if (manifest.value("haven_link_checkpoint", 0) != kFormat)
+  if (manifest.is_discarded() || !manifest.is_object()) return damaged("not a JSON object");
+  const Json& format = manifest.value("haven_link_checkpoint", Json());
+  if (!format.is_number_integer() || format.get<int>() != kFormat)
     return damaged("not a haven link checkpoint of format " + std::to_string(kFormat));
   const Json& saved_inputs = manifest.value("inputs", Json());
   const Json& steps = manifest.value("steps", Json());
@@ -218,18 +207,16 @@ Result<Checkpoint> Checkpoint::open(const std::string& dir, const CheckpointInpu
                      "afresh, or another --checkpoint directory",
                  {}};
 
-  for (CheckpointStep step : kSteps) {
-    const Json& entry = steps.value(checkpoint_step_name(step), Json());
+  for (const auto& [step, name, file_name] : kSteps) {
+    const Json& entry = steps.value(name, Json());
     if (entry.is_null()) continue;
     if (!entry.is_object() || !entry.value("file", Json()).is_string() ||
         !entry.value("bytes", Json()).is_number_unsigned() ||
         !entry.value("sha256", Json()).is_string())
-      return damaged(std::string("step ") + checkpoint_step_name(step) +
-                     " has no file, bytes or sha256");
+      return damaged(std::string("step ") + name + " has no file, bytes or sha256");
     StepFile file{entry["file"].get<std::string>(), entry["sha256"].get<std::string>(),
                   entry["bytes"].get<std::uint64_t>()};
-    if (file.file != file_of(step))
-      return damaged("step " + std::string(checkpoint_step_name(step)) + " names another file");
+    if (file.file != file_name) return damaged(std::string("step ") + name + " names another file");
     checkpoint.steps_.emplace_back(step, std::move(file));
   }
   return checkpoint;

@@ -243,6 +243,27 @@ TEST_F(CheckpointTest, DamagedFilesAreRefused) {
   auto broken = Checkpoint::open(dir_.string(), inputs(), false);
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.error().message.find("manifest"), std::string::npos);
+  for (const char* text : {R"({"haven_link_checkpoint": "1", "inputs": [], "steps": {}})",
+                           R"({"haven_link_checkpoint": 1, "inputs": [["spec"]], "steps": {}})",
+                           R"({"haven_link_checkpoint": 1, "inputs": {}, "steps": []})", "[]"}) {
+    std::ofstream(dir_ / "manifest.json") << text;
+    auto wrong = Checkpoint::open(dir_.string(), inputs(), false);
+    ASSERT_FALSE(wrong.ok()) << text;
+    EXPECT_NE(wrong.error().message.find("manifest.json is damaged"), std::string::npos)
+        << wrong.error().message;
+  }
+  {  // a step whose entry lies about its file
+    restore();
+    std::ifstream in(dir_ / "manifest.json");
+    Json manifest = Json::parse(in);
+    manifest["steps"]["scored"]["bytes"] = "many";
+    std::ofstream(dir_ / "manifest.json") << manifest.dump();
+    auto wrong = Checkpoint::open(dir_.string(), inputs(), false);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().message.find("step scored has no file, bytes or sha256"),
+              std::string::npos)
+        << wrong.error().message;
+  }
   EXPECT_TRUE(Checkpoint::open(dir_.string(), inputs(), true).ok());  // --restart recovers
 
   fs::remove_all(dir_);
