@@ -238,6 +238,17 @@ check_refused "neither lists nor --data" 2 "give the lists to link" "$haven" lin
 [ ! -e "$work/never.csv" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused run wrote output"; }
 "$haven" audit show --data "$work/demo" --action link_lists >"$work/out" 2>"$work/err"
 [ "$(grep -c "cli:link  *link_lists" "$work/out")" -eq 5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused requests audited as reads"; cat "$work/out"; }
+# A checkpoint of lists drawn from Haven's data: stopped after training, resumed, the same files.
+rm -rf "$ckpt"
+check "--data: stop after training" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --by organisation \
+  --org 1 --org 2 --checkpoint "$ckpt" --stop-after trained
+check "--data: resume" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --by organisation \
+  --org 1 --org 2 --checkpoint "$ckpt" --pairs "$work/r_hpairs.csv" --clusters "$work/r_hclusters.csv" --capture "$work/r_hcapture.csv"
+grep -q "Reused from the checkpoint $ckpt: the trained step" "$work/out" && cmp -s "$work/hpairs.csv" "$work/r_hpairs.csv" \
+  && cmp -s "$work/hclusters.csv" "$work/r_hclusters.csv" && cmp -s "$work/hcapture.csv" "$work/r_hcapture.csv" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: resumed --data run differs"; }
+check_refused "--data: other organisations" 3 "list 3 is new" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --org 3 --checkpoint "$ckpt"
 check "audit verify" "$haven" audit verify --data "$work/demo"
 sed 's/"blocking": \[[^]]*\]/"blocking": ["sex"], "max_block_pairs": 10/' "$specs/haven.json" > "$work/haven_explode.json"
 check_refused "an exploding block of Haven's data withholds its key" 3 "a block (key withheld)" \
