@@ -436,8 +436,13 @@ int run_link(const LinkCommands& o) {
       }))
     return kExitFailure;
 
-  auto scored = reuse(link::CheckpointStep::kScored) ? checkpoint->load_scored(linker)
-                                                     : linker.score(model, spec.review_from);
+  auto scored = [&]() -> Result<std::vector<link::ScoredPair>> {
+    if (reuse(link::CheckpointStep::kScored)) return checkpoint->load_scored(linker);
+    ProgressBar bar("Scoring candidate pairs");
+    auto fresh = linker.score(model, spec.review_from, bar_for(bar));
+    bar.finish();
+    return fresh;
+  }();
   if (!scored.ok()) return refused("scoring", scored.error());
   std::vector<link::ScoredPair>& pairs = *scored;
   if (checkpoint && !checkpoint->has(link::CheckpointStep::kScored) &&
@@ -454,7 +459,9 @@ int run_link(const LinkCommands& o) {
     if (!saved_clusters.ok()) return refused("the checkpoint", saved_clusters.error());
     clusters = std::move(*saved_clusters);
   } else {
-    clusters = link::cluster(linker, pairs, spec.threshold, spec.cluster_density);
+    ProgressBar bar("Clustering the matches");
+    clusters = link::cluster(linker, pairs, spec.threshold, spec.cluster_density, bar_for(bar));
+    bar.finish();
     if (checkpoint && !saved(checkpoint->save_clusters(clusters))) return kExitFailure;
   }
   if (stop_after(link::CheckpointStep::kClustered)) return 0;

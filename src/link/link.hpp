@@ -235,7 +235,8 @@ class Linker {
   Result<Model> train(const Progress& progress = {}) const;
   // Scores every candidate pair with `model` (trained here or loaded, for the same spec) and
   // keeps those with probability >= min_probability. REQUIRES: compare() done.
-  Result<std::vector<ScoredPair>> score(const Model& model, double min_probability) const;
+  Result<std::vector<ScoredPair>> score(const Model& model, double min_probability,
+                                        const Progress& progress = {}) const;
   // The weight each field contributed to a pair (term-frequency adjustment included).
   std::vector<double> field_weights(const Model& model, const ScoredPair& pair) const;
 
@@ -250,7 +251,7 @@ class Linker {
 // least `density` of their comparable cross pairs match, so a chain of weak links cannot pull
 // two people into one. Every record is in exactly one cluster (singletons included).
 std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs,
-                             double threshold, double density);
+                             double threshold, double density, const Progress& progress = {});
 
 // The capture-history table of the clusters, as CSV: one 0/1 column per list (list order), then
 // `count`, one row per observed pattern. `haven estimate` reads it directly.

@@ -3,6 +3,7 @@
 // that two random records match) from the expected number of matches among the candidates.
 // Comparison vectors are counted into distinct patterns first, so an EM iteration costs the
 // number of patterns (hundreds), not the number of pairs (millions).
+#include <atomic>
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
@@ -338,7 +339,8 @@ std::vector<double> Linker::field_weights(const Model& model, const ScoredPair& 
   return out;
 }
 
-Result<std::vector<ScoredPair>> Linker::score(const Model& model, double min_probability) const {
+Result<std::vector<ScoredPair>> Linker::score(const Model& model, double min_probability,
+                                              const Progress& progress) const {
   const Impl& d = *impl_;
   if (!d.compared) return Error{ErrorCode::kFailedPrecondition, "score() before compare()", {}};
   if (model.fields.size() != d.fields.size())
@@ -353,9 +355,15 @@ Result<std::vector<ScoredPair>> Linker::score(const Model& model, double min_pro
   const std::size_t fields = d.fields.size();
   const double prior = std::log2(model.prior) - std::log2(1 - model.prior);
   std::vector<std::vector<ScoredPair>> kept(d.threads);
-  parallel_for(d.pairs.size(), d.threads, [&](std::size_t begin, std::size_t end, int thread) {
+  std::atomic<std::uint64_t> done{0};
+  const std::size_t n = d.pairs.size();
+  parallel_for(n, d.threads, [&](std::size_t begin, std::size_t end, int thread) {
     ScoredPair pair;
     for (std::size_t i = begin; i < end; ++i) {
+      if ((i - begin) % 65536 == 65535) {
+        const std::uint64_t now = done.fetch_add(65536) + 65536;
+        if (thread == 0 && progress) progress(now, n);
+      }
       pair.left = d.pairs[i].first, pair.right = d.pairs[i].second;
       pair.levels.assign(d.levels.begin() + i * fields, d.levels.begin() + (i + 1) * fields);
       double weight = prior;
@@ -365,6 +373,7 @@ Result<std::vector<ScoredPair>> Linker::score(const Model& model, double min_pro
       if (pair.probability >= min_probability) kept[thread].push_back(pair);
     }
   });
+  if (progress) progress(n, n);
   std::vector<ScoredPair> out;
   for (auto& part : kept)
     out.insert(out.end(), std::make_move_iterator(part.begin()),
