@@ -1,6 +1,7 @@
 // Record-linkage benchmark: accuracy without labels on FEBRL and Splink's fake_1000, and speed on
 // two synthetic lists of persons with known truth (see synthetic_lists.hpp).
 // Usage: haven_link_bench [--data DIR] [--specs DIR] [--synthetic N] [--only NAME]
+//        haven_link_bench --synthetic N --write-lists DIR   (only the two synthetic lists, as CSV)
 //   DIR defaults to ../shared/data/linkage, specs to docs/linkage; --synthetic 0 skips the scale
 //   run.
 #include <algorithm>
@@ -305,7 +306,7 @@ std::string febrl_entity(std::size_t, const std::string& id) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data = "../shared/data/linkage", specs = "docs/linkage", only;
+  std::string data = "../shared/data/linkage", specs = "docs/linkage", only, write_lists;
   std::uint64_t synthetic = 1'000'000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--data"))
@@ -316,7 +317,11 @@ int main(int argc, char** argv) {
       synthetic = std::stoull(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--only"))
       only = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--write-lists"))
+      write_lists = argv[i + 1];
   }
+  // Only the synthetic lists, for timing `haven link` itself (docs/benchmarks.md, "Resuming").
+  if (!write_lists.empty()) return write_synthetic_lists(synthetic, write_lists) ? 0 : 1;
   const std::string febrl = data + "/febrl/";
   std::map<std::string, std::string> fake_cluster;
   {

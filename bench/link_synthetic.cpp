@@ -136,35 +136,42 @@ void print_lost_pairs(const Linker& l, const std::vector<ScoredPair>& pairs, dou
 
 }  // namespace
 
+bool write_synthetic_lists(std::uint64_t persons, const std::filesystem::path& dir) {
+  std::mt19937_64 random(20261126);
+  NameTable given(6000, 0.9, random), family(120000, 0.75, random);
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  // People 0..persons-1 are on list A; people persons/2 .. persons/2+persons-1 on list B.
+  std::ofstream a(dir / "police.csv"), b(dir / "ngo.csv");
+  a << "id,given_name,surname,dob,sex,postcode\n";
+  b << "id,given_name,surname,dob,sex,postcode\n";
+  const std::uint64_t everyone = persons + persons / 2;
+  std::uniform_int_distribution<int> year(1950, 2012), month(1, 12), day(1, 28),
+      postcode(1000, 2999);
+  for (std::uint64_t i = 0; i < everyone; ++i) {
+    Person p{given.draw(random),
+             family.draw(random),
+             random() % 2 ? "f" : "m",
+             std::to_string(postcode(random)),
+             year(random),
+             month(random),
+             day(random)};
+    if (i < persons) a << record("p" + std::to_string(i), p, random);
+    if (i >= persons / 2) b << record("p" + std::to_string(i), p, random);
+  }
+  a.flush();
+  b.flush();
+  if (!a || !b) std::fprintf(stderr, "cannot write the lists in %s\n", dir.c_str());
+  return a && b;
+}
+
 int run_synthetic(std::uint64_t persons, const std::string& specs_dir) {
   std::printf("synthetic: two lists of %llu persons, half of each list's people on the other too\n",
               static_cast<unsigned long long>(persons));
-  std::mt19937_64 random(20261126);
-  NameTable given(6000, 0.9, random), family(120000, 0.75, random);
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("haven_link_bench_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
   const std::string a_path = dir / "police.csv", b_path = dir / "ngo.csv";
-  {
-    // People 0..persons-1 are on list A; people persons/2 .. persons/2+persons-1 on list B.
-    std::ofstream a(a_path), b(b_path);
-    a << "id,given_name,surname,dob,sex,postcode\n";
-    b << "id,given_name,surname,dob,sex,postcode\n";
-    const std::uint64_t everyone = persons + persons / 2;
-    std::uniform_int_distribution<int> year(1950, 2012), month(1, 12), day(1, 28),
-        postcode(1000, 2999);
-    for (std::uint64_t i = 0; i < everyone; ++i) {
-      Person p{given.draw(random),
-               family.draw(random),
-               random() % 2 ? "f" : "m",
-               std::to_string(postcode(random)),
-               year(random),
-               month(random),
-               day(random)};
-      if (i < persons) a << record("p" + std::to_string(i), p, random);
-      if (i >= persons / 2) b << record("p" + std::to_string(i), p, random);
-    }
-  }
+  if (!write_synthetic_lists(persons, dir)) return 1;
   const std::uint64_t true_pairs = persons - persons / 2;
   const auto t0 = Clock::now();
   auto spec = read_spec(specs_dir + "/synthetic.json");

@@ -92,6 +92,46 @@ check_refused "a pairs file that is not there" 1 "cannot open" \
 check "a saved model is reused" "$haven" link --model "$work/model.json" "$work/police.csv" "$work/ngo.csv" --capture "$work/capture2.csv"
 grep -q "Model from" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --model"; }
 
+# Resumable runs: a run stopped after each step (--stop-after, a hidden flag for tests) and run
+# again with the same arguments reuses what it saved and writes byte for byte the files of the
+# uninterrupted run above; a changed list, a damaged checkpoint file are refused.
+ckpt=$work/checkpoint
+resumable() {  # resumable CHECK_NAME EXTRA_ARGS...: the three-list run with a checkpoint
+  local name=$1; shift
+  check "$name" "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" "$work/shelter.csv" \
+    --checkpoint "$ckpt" --pairs "$work/r_pairs.csv" --clusters "$work/r_clusters.csv" --capture "$work/r_capture.csv" \
+    --save-model "$work/r_model.json" "$@"
+}
+for step in compared trained scored clustered; do
+  rm -rf "$ckpt" "$work"/r_*.csv "$work"/r_model.json
+  resumable "stop after $step" --stop-after "$step"
+  grep -q "stopped after the $step step" "$work/err" && [ ! -e "$work/r_pairs.csv" ] && [ ! -e "$work/r_capture.csv" ] \
+    && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --stop-after $step"; tail -3 "$work/err"; }
+  resumable "resume after $step"
+  grep -q "Reused from the checkpoint $ckpt: the $step step" "$work/out" && passed=$((passed + 1)) \
+    || { failed=$((failed + 1)); echo "FAIL: resuming after $step did not say what it reused"; grep Reused "$work/out"; }
+  for f in pairs.csv clusters.csv capture.csv model.json; do
+    cmp -s "$work/$f" "$work/r_$f" && passed=$((passed + 1)) \
+      || { failed=$((failed + 1)); echo "FAIL: resumed after $step, $f differs from the uninterrupted run's"; }
+  done
+done
+[ "$(stat -c %a "$ckpt")" = 700 ] && [ "$(stat -c %a "$ckpt/scored.bin")" = 600 ] && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: checkpoint permissions $(stat -c %a "$ckpt") / $(stat -c %a "$ckpt/scored.bin")"; }
+sed '5s/^\([^,]*\),[^,]*,/\1,somebody,/' "$work/police.csv" > "$work/police_changed.csv"
+check_refused "a changed list" 3 'was made with other inputs: list 1 was "police: 1500 records' \
+  "$haven" link --spec "$specs/febrl.json" "police=$work/police_changed.csv" "$work/ngo.csv" "$work/shelter.csv" --checkpoint "$ckpt"
+check_refused "a changed option" 3 '--threads was "2", now "1"' \
+  "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" "$work/shelter.csv" --checkpoint "$ckpt" --threads 1
+truncate -s -5 "$ckpt/clusters.bin"
+check_refused "a truncated checkpoint file" 3 "clusters.bin is damaged" \
+  "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" "$work/shelter.csv" --checkpoint "$ckpt"
+resumable "--restart after a damaged file" --restart
+cmp -s "$work/capture.csv" "$work/r_capture.csv" && ! grep -q "Reused" "$work/out" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: --restart"; }
+mkdir -p "$work/not_a_checkpoint" && echo x > "$work/not_a_checkpoint/notes.txt"
+check_refused "a directory that is not a checkpoint" 3 "holds other files (notes.txt)" \
+  "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" --checkpoint "$work/not_a_checkpoint"
+
 # Bad input: columns not matching the specification, an empty list, exploding blocks, bad spec.
 cut -d, -f1-3 "$work/police.csv" > "$work/narrow.csv"
 check_refused "columns not matching the spec" 3 'does not have the columns "street_number"' \
@@ -125,6 +165,15 @@ right=$(tail -n +2 "$work/epairs.csv" | awk -F, '{split($2, a, "-"); split($4, b
 links=$(tail -n +2 "$work/epairs.csv" | wc -l)
 [ $((right * 100)) -ge $((links * 97)) ] && [ $((right * 100)) -ge $((both * 97)) ] && passed=$((passed + 1)) \
   || { failed=$((failed + 1)); echo "FAIL: $right of $links encoded links right, $both people on both lists"; }
+# Encoded runs resume too: the Dice pairs are the checkpoint's compared step.
+rm -rf "$ckpt"
+check "encoded: stop after comparing" "$haven" link --encoded "$work/police.json" "$work/ngo.json" --checkpoint "$ckpt" --stop-after compared
+check "encoded: resume" "$haven" link --encoded "$work/police.json" "$work/ngo.json" --checkpoint "$ckpt" --pairs "$work/r_epairs.csv" --capture "$work/r_ecapture.csv"
+grep -q "Reused from the checkpoint $ckpt: the compared step" "$work/out" && cmp -s "$work/epairs.csv" "$work/r_epairs.csv" \
+  && cmp -s "$work/ecapture.csv" "$work/r_ecapture.csv" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: resumed encoded run differs"; }
+check_refused "encoded: another threshold" 3 '--threshold was "0.750000", now "0.800000"' \
+  "$haven" link --encoded "$work/police.json" "$work/ngo.json" --checkpoint "$ckpt" --threshold 0.8
 check "encode with another secret" "$haven" encode "$work/ngo.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/other_secret" --out "$work/ngo_other.json"
 check_refused "another secret" 3 'was encoded with another secret than list "police"' \
   "$haven" link --encoded "$work/police.json" "$work/ngo_other.json"
@@ -190,6 +239,17 @@ check_refused "neither lists nor --data" 2 "give the lists to link" "$haven" lin
 [ ! -e "$work/never.csv" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused run wrote output"; }
 "$haven" audit show --data "$work/demo" --action link_lists >"$work/out" 2>"$work/err"
 [ "$(grep -c "cli:link  *link_lists" "$work/out")" -eq 5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused requests audited as reads"; cat "$work/out"; }
+# A checkpoint of lists drawn from Haven's data: stopped after training, resumed, the same files.
+rm -rf "$ckpt"
+check "--data: stop after training" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --by organisation \
+  --org 1 --org 2 --checkpoint "$ckpt" --stop-after trained
+check "--data: resume" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --by organisation \
+  --org 1 --org 2 --checkpoint "$ckpt" --pairs "$work/r_hpairs.csv" --clusters "$work/r_hclusters.csv" --capture "$work/r_hcapture.csv"
+grep -q "Reused from the checkpoint $ckpt: the trained step" "$work/out" && cmp -s "$work/hpairs.csv" "$work/r_hpairs.csv" \
+  && cmp -s "$work/hclusters.csv" "$work/r_hclusters.csv" && cmp -s "$work/hcapture.csv" "$work/r_hcapture.csv" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: resumed --data run differs"; }
+check_refused "--data: other organisations" 3 "list 3 is new" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --org 3 --checkpoint "$ckpt"
 check "audit verify" "$haven" audit verify --data "$work/demo"
 sed 's/"blocking": \[[^]]*\]/"blocking": ["sex"], "max_block_pairs": 10/' "$specs/haven.json" > "$work/haven_explode.json"
 check_refused "an exploding block of Haven's data withholds its key" 3 "a block (key withheld)" \
@@ -216,6 +276,8 @@ check_refused "--review-into an unknown organisation" 3 "there is no organisatio
 check_refused "both review options" 2 "not both" "${link_two[@]}" --review-into "$work/office" --decisions-from "$work/office" --org 1 --run March
 check_refused "--review-into with lists drawn from several organisations" 2 "would carry" \
   "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --review-into "$work/demo" --run March
+check_refused "--decisions-from with a checkpoint" 2 "run it without --checkpoint" \
+  "${link_two[@]}" --decisions-from "$work/office" --run March --checkpoint "$work/never_checkpoint"
 check_refused "--run without a review option" 2 "is for --review-into or --decisions-from" "${link_two[@]}" --run March
 check_refused "--decisions-from an unknown run" 3 'has no run "March"' "${link_two[@]}" --decisions-from "$work/office" --run March
 check "review into" "${link_two[@]}" --review-into "$work/office" --org 1 --run March --pairs "$work/pairs_before.csv" \

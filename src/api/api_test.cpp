@@ -712,5 +712,31 @@ TEST(AcceptEncoding, BrotliIsTakenOutTheRestKept) {
   EXPECT_EQ(http::without_brotli("brotli-ish, gzip"), "brotli-ish, gzip");
 }
 
+// An empty embedded file (esbuild writes empty shared chunks) once left the request hanging.
+TEST(StaticFiles, EmptyAndNonEmptyBodiesAreSentWhole) {
+  static constexpr std::string_view kScript = "export const x = 1;\n";
+  httplib::Server server;
+  server.Get("/empty.js", [](const httplib::Request&, httplib::Response& res) {
+    http::send_static(res, {}, "text/javascript");
+  });
+  server.Get("/x.js", [](const httplib::Request&, httplib::Response& res) {
+    http::send_static(res, kScript, "text/javascript");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(5, 0);
+  auto empty = c.Get("/empty.js", {{"Accept-Encoding", "gzip"}});
+  auto script = c.Get("/x.js");
+  server.stop();
+  thread.join();
+  ASSERT_TRUE(empty) << "no answer for an empty file: " << httplib::to_string(empty.error());
+  EXPECT_EQ(empty->status, 200);
+  EXPECT_EQ(empty->body, "");
+  EXPECT_EQ(empty->get_header_value("Content-Type"), "text/javascript");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->body, kScript);
+}
+
 }  // namespace
 }  // namespace haven

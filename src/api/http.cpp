@@ -119,6 +119,16 @@ void send_json(httplib::Response& res, int status, const Json& body) {
   res.set_content(dump(body), "application/json");
 }
 
+void send_static(httplib::Response& res, std::string_view body, const std::string& content_type) {
+  // cpp-httplib 0.11 takes a provider of length 0 for one of unknown length and waits for an end
+  // the provider never signals: an empty file (esbuild writes empty shared chunks) would hang.
+  if (body.empty()) return res.set_content(std::string(), content_type);
+  res.set_content_provider(body.size(), content_type,
+                           [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                             return sink.write(body.data() + offset, length);
+                           });
+}
+
 Result<Json> parse_body(const httplib::Request& req, std::size_t max_bytes) {
   if (req.body.empty()) return invalid("the request needs a JSON body", "");
   if (req.body.size() > max_bytes)

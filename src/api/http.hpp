@@ -16,6 +16,9 @@ void send_problem(httplib::Response& res, int status, const std::string& detail,
                   const char* code = nullptr);
 void send_error(httplib::Response& res, const Error& error);
 void send_json(httplib::Response& res, int status, const Json& body);
+// Bytes that live as long as the server (the embedded web files), sent as they are: cpp-httplib
+// compresses set_content() bodies itself (again, on every request) but not a sized provider's.
+void send_static(httplib::Response& res, std::string_view body, const std::string& content_type);
 // The JSON body; kPayloadTooLarge past `max_bytes`.
 Result<Json> parse_body(const httplib::Request& req, std::size_t max_bytes = 1 << 20);
 Result<std::int64_t> parse_id(const std::string& text);

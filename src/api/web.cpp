@@ -27,13 +27,7 @@ void ApiServer::Impl::web_routes() {
       res.set_header("Content-Encoding", "gzip");
       body = asset->gzip;
     }
-    // A provider of known length: cpp-httplib compresses set_content() bodies itself (again, on
-    // every request), but sends a sized provider's bytes as they are.
-    res.set_content_provider(
-        body.size(), std::string(asset->content_type),
-        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-          return sink.write(body.data() + offset, length);
-        });
+    http::send_static(res, body, std::string(asset->content_type));
   });
 }
 

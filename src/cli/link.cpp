@@ -34,6 +34,8 @@ struct LinkCommands {
   std::uint64_t seed = 1;
   std::string link_type = "link_only";
   std::uint64_t max_block_pairs = 5'000'000;
+  std::string checkpoint, stop_after;  // stop_after: tests interrupt a run after this step
+  bool restart = false;
   HavenListsRequest haven;  // --data: lists drawn from Haven's own data
   LinkReviewOptions review;  // --review-into, --decisions-from (link_review.cpp)
 
@@ -50,6 +52,14 @@ std::string csv_cell(const std::string& text) {
   std::string out = "\"";
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+// Whether the checkpoint holds the step's result; says so when it does.
+bool reused(const std::optional<link::Checkpoint>& checkpoint, link::CheckpointStep step) {
+  if (!checkpoint || !checkpoint->has(step)) return false;
+  std::cout << "Reused from the checkpoint " << checkpoint->dir() << ": the "
+            << link::checkpoint_step_name(step) << " step.\n";
+  return true;
 }
 
 // A probability as the shortest text that reads back to the same double: haven estimate --pairs
@@ -173,14 +183,39 @@ int run_link_encoded(const LinkCommands& o) {
   // different people (1 - Hamming/l): 0.75 there (measured on FEBRL, docs/linkage.md), 0.8
   // otherwise (anonlink's default).
   const double threshold = o.threshold >= 0 ? o.threshold : lists.front().balanced ? 0.75 : 0.8;
+  std::size_t records = 0;
+  for (const auto& list : lists) records += list.ids.size();
+  std::optional<link::Checkpoint> checkpoint;
+  if (!o.checkpoint.empty()) {
+    link::CheckpointInputs inputs;
+    for (std::size_t l = 0; l < lists.size(); ++l)
+      inputs.add("encoded list " + std::to_string(l + 1), link::encoded_fingerprint(lists[l]));
+    inputs.add("--link-type", o.link_type);
+    inputs.add("--threshold", std::to_string(threshold));
+    inputs.add("--max-block-pairs", std::to_string(o.max_block_pairs));
+    inputs.add("--threads", std::to_string(o.threads));
+    auto opened = link::Checkpoint::open(o.checkpoint, inputs, o.restart);
+    if (!opened.ok()) return refused("--checkpoint " + o.checkpoint, opened.error());
+    checkpoint = std::move(*opened);
+  }
+  auto reuse = [&](link::CheckpointStep step) { return reused(checkpoint, step); };
   std::vector<link::EncodedPair> pairs;
-  {
+  if (reuse(link::CheckpointStep::kCompared)) {
+    auto saved = checkpoint->load_encoded_pairs(records);
+    if (!saved.ok()) return refused("the checkpoint", saved.error());
+    pairs = std::move(*saved);
+  } else {
     ProgressBar bar("Comparing encodings (Dice)");
     auto linked =
         link::link_encoded(lists, type, threshold, o.max_block_pairs, o.threads, bar_for(bar));
     if (!linked.ok()) return refused("encoded lists", linked.error());
     pairs = std::move(*linked);
+    if (checkpoint)
+      if (auto status = checkpoint->save_encoded_pairs(pairs); !status.ok())
+        return refused("the checkpoint", status.error());
   }
+  if (o.stop_after == "compared")
+    return std::cerr << "haven link: stopped after the compared step (--stop-after)\n", 0;
   const auto clusters = link::cluster_encoded(lists, type, pairs, threshold, 0.5);
   std::vector<std::string> names;
   std::vector<std::size_t> list_of;
@@ -244,6 +279,22 @@ void estimate_with_linkage_uncertainty(const link::Linker& linker,
   std::cout << "\n" << link::describe_linkage_estimate(*estimate);
 }
 
+// The checkpoint of this run: its inputs are what the long steps' results depend on (the spec
+// with the threshold options, a reused model, each list's content in order, the threads, which
+// split the random pairs u is drawn from); the output files are not among them.
+Result<link::Checkpoint> open_checkpoint(const LinkCommands& o, const link::LinkSpec& spec,
+                                         const link::Model* model,
+                                         const std::vector<link::RecordList>& lists) {
+  link::CheckpointInputs inputs;
+  inputs.add("spec", "sha256 " + link::sha256_hex(link::spec_to_json(spec).dump()));
+  if (model)
+    inputs.add("--model", "sha256 " + link::sha256_hex(link::model_to_json(*model).dump()));
+  for (std::size_t l = 0; l < lists.size(); ++l)
+    inputs.add("list " + std::to_string(l + 1), link::list_fingerprint(lists[l]));
+  inputs.add("--threads", std::to_string(o.threads));
+  return link::Checkpoint::open(o.checkpoint, inputs, o.restart);
+}
+
 int run_link(const LinkCommands& o) {
   if (o.lists.empty() && o.haven.data_dir.empty())
     return std::cerr << "haven link: give the lists to link (CSV files), or --data DIR for lists "
@@ -256,6 +307,9 @@ int run_link(const LinkCommands& o) {
   LinkReviewQueue review_queue;
   if (o.encoded && (!o.review.review_into.empty() || !o.review.decisions_from.empty()))
     return std::cerr << "haven link --encoded: the review queue is for plaintext lists\n", 2;
+  // A checkpoint's entities were clustered without the decisions, and would be reused as they are.
+  if (!o.checkpoint.empty() && !o.review.decisions_from.empty())
+    return std::cerr << "haven link: --decisions-from changes the entities; run it without --checkpoint\n", 2;
   if (o.encoded) return run_link_encoded(o);
   if (const int refused_code = review_queue.prepare(o.review, o.haven); refused_code >= 0)
     return refused_code;
@@ -311,6 +365,27 @@ int run_link(const LinkCommands& o) {
       lists.push_back(std::move(list));
     }
   }
+  std::optional<link::Checkpoint> checkpoint;
+  if (!o.checkpoint.empty()) {
+    auto opened = open_checkpoint(o, spec, loaded ? &*loaded : nullptr, lists);
+    if (!opened.ok()) return refused("--checkpoint " + o.checkpoint, opened.error());
+    checkpoint = std::move(*opened);
+  }
+  // Each long step's result is taken from the checkpoint when it holds it, saved to it when made.
+  auto reuse = [&](link::CheckpointStep step) { return reused(checkpoint, step); };
+  auto stop_after = [&](link::CheckpointStep step) {
+    if (o.stop_after != link::checkpoint_step_name(step)) return false;
+    std::cerr << "haven link: stopped after the " << o.stop_after
+              << " step (--stop-after); run again without it to resume from " << o.checkpoint
+              << "\n";
+    return true;
+  };
+  auto saved = [&](const Status& status) {
+    if (!status.ok())
+      std::cerr << "haven link: cannot save to the checkpoint " << o.checkpoint << ": "
+                << status.error().message << "\n";
+    return status.ok();
+  };
 
   std::unique_ptr<search::Normaliser> normaliser;
   for (const auto& field : spec.fields) {
@@ -328,25 +403,42 @@ int run_link(const LinkCommands& o) {
                "rule found):\n";
   for (const auto& rule : linker.blocking_report())
     std::cout << "  " << std::setw(12) << rule.pairs << "  " << rule.rule << "\n";
-  {
-    ProgressBar bar("Comparing candidate pairs");
-    if (auto status = linker.compare(bar_for(bar)); !status.ok())
-      return refused("comparing", status.error());
+  // Scored pairs (and their model) in the checkpoint: the comparisons are not needed again.
+  const bool scored_saved = checkpoint && checkpoint->has(link::CheckpointStep::kScored) &&
+                            (loaded || checkpoint->has(link::CheckpointStep::kTrained));
+  if (!scored_saved && reuse(link::CheckpointStep::kCompared)) {
+    if (auto status = checkpoint->load_comparisons(linker); !status.ok())
+      return refused("the checkpoint", status.error());
+  } else if (!scored_saved) {
+    {
+      ProgressBar bar("Comparing candidate pairs");
+      if (auto status = linker.compare(bar_for(bar)); !status.ok())
+        return refused("comparing", status.error());
+    }
+    if (checkpoint && !saved(checkpoint->save_comparisons(linker))) return kExitFailure;
   }
-  std::cout << linker.candidate_pairs() << " candidate pairs compared.\n\n";
+  if (!scored_saved) std::cout << linker.candidate_pairs() << " candidate pairs compared.\n\n";
+  if (stop_after(link::CheckpointStep::kCompared)) return 0;
 
   link::Model model;
   if (loaded) {
     model = *loaded;
     std::cout << "Model from " << o.model << ":\n";
+  } else if (reuse(link::CheckpointStep::kTrained)) {
+    auto saved_model = checkpoint->load_model();
+    if (!saved_model.ok()) return refused("the checkpoint", saved_model.error());
+    model = std::move(*saved_model);
+    std::cout << "Trained model:\n";
   } else {
     ProgressBar bar("Training (random pairs, then EM)");
     auto trained = linker.train(bar_for(bar));
     if (!trained.ok()) return refused("training", trained.error());
     model = std::move(*trained);
     bar.finish();
+    if (checkpoint && !saved(checkpoint->save_model(model))) return kExitFailure;
     std::cout << "Trained model:\n";
   }
+  if (stop_after(link::CheckpointStep::kTrained)) return 0;
   model.spec.threshold = spec.threshold, model.spec.review_from = spec.review_from;
   std::cout << link::describe_model(model) << "\n";
   if (!o.save_model.empty() && !write_file(o.save_model, [&](std::ostream& out) {
@@ -354,16 +446,37 @@ int run_link(const LinkCommands& o) {
       }))
     return kExitFailure;
 
-  auto scored = linker.score(model, spec.review_from);
+  auto scored = [&]() -> Result<std::vector<link::ScoredPair>> {
+    if (reuse(link::CheckpointStep::kScored)) return checkpoint->load_scored(linker);
+    ProgressBar bar("Scoring candidate pairs");
+    auto fresh = linker.score(model, spec.review_from, bar_for(bar));
+    bar.finish();
+    return fresh;
+  }();
   if (!scored.ok()) return refused("scoring", scored.error());
   std::vector<link::ScoredPair>& pairs = *scored;
+  if (checkpoint && !checkpoint->has(link::CheckpointStep::kScored) &&
+      !saved(checkpoint->save_scored(pairs, spec.fields.size())))
+    return kExitFailure;
+  if (stop_after(link::CheckpointStep::kScored)) return 0;
   std::sort(pairs.begin(), pairs.end(),
             [](const auto& a, const auto& b) { return a.probability > b.probability; });
   if (const int code = review_queue.apply_decisions(linker, pairs); code != 0) return code;
   if (const int code = review_queue.store_review_band(linker, model, pairs); code != 0) return code;
   std::size_t matches = 0;
   for (const auto& p : pairs) matches += p.probability >= spec.threshold;
-  const auto clusters = link::cluster(linker, pairs, spec.threshold, spec.cluster_density);
+  std::vector<link::Cluster> clusters;
+  if (reuse(link::CheckpointStep::kClustered)) {
+    auto saved_clusters = checkpoint->load_clusters(linker.record_count());
+    if (!saved_clusters.ok()) return refused("the checkpoint", saved_clusters.error());
+    clusters = std::move(*saved_clusters);
+  } else {
+    ProgressBar bar("Clustering the matches");
+    clusters = link::cluster(linker, pairs, spec.threshold, spec.cluster_density, bar_for(bar));
+    bar.finish();
+    if (checkpoint && !saved(checkpoint->save_clusters(clusters))) return kExitFailure;
+  }
+  if (stop_after(link::CheckpointStep::kClustered)) return 0;
   std::size_t linked = 0;
   for (const auto& c : clusters) linked += c.records.size() > 1;
   std::cout << matches << " pairs at or above " << spec.threshold << " (matches), "
@@ -472,6 +585,19 @@ LinkCommandsHandle add_link_commands(CLI::App& app) {
       "With --encoded: link_only (default; one-to-one), dedupe_only or link_and_dedupe");
   c->link->add_option("--max-block-pairs", c->max_block_pairs,
                       "With --encoded: refuse blocks with more pairs (default 5,000,000)");
+  auto* checkpoint = c->link->add_option(
+      "--checkpoint", c->checkpoint,
+      "Keep each finished step (comparisons, model, scored pairs, entities) in this directory\n"
+      "(created 0700; it holds identifying data: keep it like the lists); run again with the\n"
+      "same arguments to resume. A checkpoint made with other lists or options is refused");
+  c->link
+      ->add_flag("--restart", c->restart,
+                 "With --checkpoint: discard what the directory holds and start afresh")
+      ->needs(checkpoint);
+  c->link->add_option("--stop-after", c->stop_after)
+      ->check(CLI::IsMember({"compared", "trained", "scored", "clustered"}))
+      ->needs(checkpoint)
+      ->group("");  // for tests: an interruption after a given step, deterministically
   add_link_review_options(*c->link, c->review);
 
   c->encode = app.add_subcommand(

@@ -21,7 +21,8 @@ struct Edge {
 };
 
 std::vector<Cluster> cluster_edges(const std::vector<std::size_t>& list_of, LinkType type,
-                                   std::vector<Edge> edges, double threshold, double density) {
+                                   std::vector<Edge> edges, double threshold, double density,
+                                   const Progress& progress = {}) {
   const std::size_t n = list_of.size();
   std::vector<const Edge*> strong;
   for (const Edge& p : edges)
@@ -55,7 +56,9 @@ std::vector<Cluster> cluster_edges(const std::vector<std::size_t>& list_of, Link
            : type == LinkType::kDedupeOnly ? same
                                            : every;
   };
-  for (const Edge* p : strong) {
+  for (std::size_t i = 0; i < strong.size(); ++i) {
+    if (progress && i % 65536 == 0) progress(i, strong.size());
+    const Edge* p = strong[i];
     std::uint32_t a = owner[p->left], b = owner[p->right];
     if (a == b) continue;
     if (members[a].size() < members[b].size()) std::swap(a, b);
@@ -72,6 +75,7 @@ std::vector<Cluster> cluster_edges(const std::vector<std::size_t>& list_of, Link
     members[b].clear();
     members[b].shrink_to_fit();
   }
+  if (progress) progress(strong.size(), strong.size());
   std::vector<Cluster> out;
   for (auto& m : members) {
     if (m.empty()) continue;
@@ -93,12 +97,12 @@ std::vector<std::size_t> lists_of(const Linker& linker) {
 }  // namespace
 
 std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs,
-                             double threshold, double density) {
+                             double threshold, double density, const Progress& progress) {
   std::vector<Edge> edges;
   edges.reserve(pairs.size());
   for (const ScoredPair& p : pairs) edges.push_back({p.left, p.right, p.probability});
   return cluster_edges(lists_of(linker), linker.spec().link_type, std::move(edges), threshold,
-                       density);
+                       density, progress);
 }
 
 std::vector<Cluster> cluster_pairs(const std::vector<std::size_t>& record_list, LinkType type,

@@ -21,6 +21,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
@@ -126,6 +128,9 @@ struct LinkSpec {
   double review_from = 0.5;      // pairs from here up to the threshold are for a person to review
   double cluster_density = 0.5;  // clusters merge only if this share of their cross pairs match
   std::uint64_t u_sample_pairs = 1'000'000;  // as Splink's examples
+  // EM stops when no m, u (candidates training) or share of matches moves by more than this
+  // from one iteration to the next: Splink's criterion and default (em_convergence).
+  double em_convergence = 1e-4;
   int em_max_iterations = 200;
   std::uint64_t seed = 1;
   // Not part of the JSON: false when the lists hold sealed data (haven link --data), so that an
@@ -200,6 +205,8 @@ struct Cluster {
   std::vector<std::uint32_t> records;  // global record indices, ascending
 };
 
+class Checkpoint;
+
 class Linker {
  public:
   // Interns and normalises the lists, counts blocks. Errors (kInvalidArgument): fewer lists than
@@ -231,11 +238,13 @@ class Linker {
   Result<Model> train(const Progress& progress = {}) const;
   // Scores every candidate pair with `model` (trained here or loaded, for the same spec) and
   // keeps those with probability >= min_probability. REQUIRES: compare() done.
-  Result<std::vector<ScoredPair>> score(const Model& model, double min_probability) const;
+  Result<std::vector<ScoredPair>> score(const Model& model, double min_probability,
+                                        const Progress& progress = {}) const;
   // The weight each field contributed to a pair (term-frequency adjustment included).
   std::vector<double> field_weights(const Model& model, const ScoredPair& pair) const;
 
  private:
+  friend class Checkpoint;  // saves and restores the compared pairs
   struct Impl;
   explicit Linker(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
@@ -245,11 +254,85 @@ class Linker {
 // least `density` of their comparable cross pairs match, so a chain of weak links cannot pull
 // two people into one. Every record is in exactly one cluster (singletons included).
 std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>& pairs,
-                             double threshold, double density);
+                             double threshold, double density, const Progress& progress = {});
 
 // The capture-history table of the clusters, as CSV: one 0/1 column per list (list order), then
 // `count`, one row per observed pattern. `haven estimate` reads it directly.
 std::string capture_history_csv(const Linker& linker, const std::vector<Cluster>& clusters);
+
+// ---- Checkpoints: resuming a long run (docs/linkage.md, "Resuming a long run") ----
+//
+// A directory holding each finished step's result (compared pairs, trained model, scored pairs,
+// clusters) and a manifest naming the run's inputs. Every file is written to a temporary name,
+// synced and renamed, and only then entered in the manifest with its size and SHA-256: a step
+// interrupted half-way is not in the manifest, a damaged file is refused when read. With the
+// lists beside it the directory says who was linked with whom: it is created 0700, its files
+// 0600, and must be kept (and deleted) like the lists themselves.
+
+enum class CheckpointStep { kCompared, kTrained, kScored, kClustered };
+const char* checkpoint_step_name(CheckpointStep step);  // "compared", "trained", ...
+
+// What a run's results depend on, as named parts ("spec", "list 1", "--threads"): a checkpoint
+// made with other parts is not reused.
+struct CheckpointInputs {
+  std::vector<std::pair<std::string, std::string>> parts;
+  void add(std::string name, std::string value) {
+    parts.emplace_back(std::move(name), std::move(value));
+  }
+};
+struct EncodedList;
+struct EncodedPair;
+// A list's part: its name, record count and the SHA-256 of its ids and cells as read (so a list
+// from a file and the same list from elsewhere are the same input).
+std::string list_fingerprint(const RecordList& list);
+// An encoded list's part: its name, record count and the SHA-256 of its ids, CLKs and keyed blocks.
+std::string encoded_fingerprint(const EncodedList& list);
+// The SHA-256 (hex) of bytes.
+std::string sha256_hex(std::string_view bytes);
+
+class Checkpoint {
+ public:
+  // Opens `dir` (created 0700 when missing). A directory without a manifest must be empty. A
+  // manifest made with other inputs is refused (kFailedPrecondition, naming each changed part)
+  // unless `restart`, which discards the steps it lists and starts afresh. Errors
+  // (kInvalidArgument) for a manifest that is not one, (kUnavailable) for a directory that cannot
+  // be written.
+  static Result<Checkpoint> open(const std::string& dir, const CheckpointInputs& inputs,
+                                 bool restart);
+
+  const std::string& dir() const { return dir_; }
+  bool has(CheckpointStep step) const;
+
+  // Each save writes the step's file and then the manifest; kUnavailable when the disk refuses.
+  // Each load reads what the save wrote and refuses (kInvalidArgument, naming the file) a file
+  // whose size or SHA-256 differ from the manifest's or whose content does not fit the linker.
+  // REQUIRES for load: has(step).
+  Status save_comparisons(const Linker& linker);
+  Status load_comparisons(Linker& linker) const;  // the linker as Linker::create made it
+  Status save_model(const Model& model);
+  Result<Model> load_model() const;
+  Status save_scored(const std::vector<ScoredPair>& pairs, std::size_t fields);
+  Result<std::vector<ScoredPair>> load_scored(const Linker& linker) const;
+  Status save_clusters(const std::vector<Cluster>& clusters);
+  Result<std::vector<Cluster>> load_clusters(std::size_t records) const;
+  // Encoded lists: their Dice pairs are the compared step.
+  Status save_encoded_pairs(const std::vector<EncodedPair>& pairs);
+  Result<std::vector<EncodedPair>> load_encoded_pairs(std::size_t records) const;
+
+ private:
+  struct StepFile {
+    std::string file, sha256;
+    std::uint64_t bytes = 0;
+  };
+  Checkpoint() = default;
+  Status record(CheckpointStep step, StepFile file);
+  Status write_manifest() const;
+  Result<StepFile> step_file(CheckpointStep step) const;
+
+  std::string dir_;
+  CheckpointInputs inputs_;
+  std::vector<std::pair<CheckpointStep, StepFile>> steps_;
+};
 
 // ---- Estimation over the linkage (docs/linkage.md, "Estimating with the linkage's uncertainty")
 

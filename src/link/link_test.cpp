@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -75,6 +76,7 @@ TEST(Spec, RefusesMistakesWithTheirLocation) {
       {R"([{"op":"replace","path":"/fields/2/normalise","value":"lower"}])", "/fields/2/normalise",
        "date levels need"},
       {R"([{"op":"replace","path":"/link_type","value":"merge"}])", "/link_type", "link_only"},
+      {R"([{"op":"add","path":"/em_convergence","value":0}])", "/em_convergence", "between"},
   };
   for (const Case& c : cases) {
     auto spec = parse_spec(basic_spec().patch(Json::parse(c.patch)));
@@ -281,6 +283,40 @@ TEST(Model, RefusesModelsItCannotRead) {
   auto not_haven = model_from_json(Json::parse(R"({"link_type":"dedupe_only","comparisons":[]})"));
   ASSERT_FALSE(not_haven.ok());
   EXPECT_NE(not_haven.error().message.find("not a model saved by haven link"), std::string::npos);
+}
+
+// EM stops at Splink's tolerance (1e-4 on the largest change of a parameter) well inside the
+// iteration cap, and where it stops no weight is more than a hundredth of a bit from the fixed
+// point EM reaches with a tolerance 100,000 times smaller.
+TEST(Model, EmConvergesAtSplinksToleranceNearTheFixedPoint) {
+  auto spec = read_spec(std::string(HAVEN_SPECS_DIR) + "/fake_1000.json");
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->em_convergence, 1e-4);
+  auto train = [&](const LinkSpec& s) {
+    auto list = read_list(std::string(HAVEN_LINKAGE_DATA_DIR) + "/splink/fake_1000.csv", "fake", s);
+    EXPECT_TRUE(list.ok());
+    auto linker = Linker::create(s, {*list}, nullptr);
+    EXPECT_TRUE(linker.ok());
+    EXPECT_TRUE((*linker)->compare().ok());
+    auto model = (*linker)->train();
+    EXPECT_TRUE(model.ok());
+    return *model;
+  };
+  const Model model = train(*spec);
+  EXPECT_TRUE(model.em_converged);
+  EXPECT_LE(model.em_iterations, 25 * static_cast<int>(spec->blocking.size()));  // Splink's cap
+
+  LinkSpec strict = *spec;
+  strict.em_convergence = 1e-9, strict.em_max_iterations = 5000;
+  const Model fixed_point = train(strict);
+  ASSERT_TRUE(fixed_point.em_converged);
+  EXPECT_GT(fixed_point.em_iterations, model.em_iterations);
+  for (std::size_t f = 0; f < model.fields.size(); ++f)
+    for (std::size_t l = 1; l < model.fields[f].m.size(); ++l)
+      EXPECT_NEAR(std::log2(model.fields[f].m[l] / model.fields[f].u[l]),
+                  std::log2(fixed_point.fields[f].m[l] / fixed_point.fields[f].u[l]), 0.01)
+          << spec->fields[f].name << " level " << l;
+  EXPECT_NEAR(model.prior / fixed_point.prior, 1, 1e-3);
 }
 
 TEST(Cluster, AWeakChainDoesNotJoinTwoGroups) {

@@ -226,11 +226,12 @@ Result<BlockingKey> parse_key(std::string text, const std::map<std::string, std:
 
 Result<LinkSpec> parse_spec(const Json& json) {
   if (!json.is_object()) return invalid("a linkage specification is a JSON object", "");
-  HAVEN_TRY(only_keys(json,
-                      {"link_type", "training", "id_column", "fields", "blocking",
-                       "max_block_pairs", "max_pairs", "threshold", "review_from",
-                       "cluster_density", "u_sample_pairs", "em_max_iterations", "seed"},
-                      ""));
+  HAVEN_TRY(
+      only_keys(json,
+                {"link_type", "training", "id_column", "fields", "blocking", "max_block_pairs",
+                 "max_pairs", "threshold", "review_from", "cluster_density", "u_sample_pairs",
+                 "em_convergence", "em_max_iterations", "seed"},
+                ""));
   LinkSpec spec;
   if (json.contains("link_type")) {
     const Json& v = json.at("link_type");
@@ -260,6 +261,7 @@ Result<LinkSpec> parse_spec(const Json& json) {
   HAVEN_TRY(read_number(json, "review_from", spec.review_from, 0, 1, ""));
   HAVEN_TRY(read_number(json, "cluster_density", spec.cluster_density, 0, 1, ""));
   HAVEN_TRY(read_number(json, "u_sample_pairs", spec.u_sample_pairs, 1000, 1e9, ""));
+  HAVEN_TRY(read_number(json, "em_convergence", spec.em_convergence, 1e-12, 0.1, ""));
   HAVEN_TRY(read_number(json, "em_max_iterations", spec.em_max_iterations, 1, 10000, ""));
   HAVEN_TRY(read_number(json, "seed", spec.seed, 0, 9e15, ""));
   if (spec.review_from > spec.threshold)
@@ -403,6 +405,7 @@ Json spec_to_json(const LinkSpec& spec) {
   out["review_from"] = spec.review_from;
   out["cluster_density"] = spec.cluster_density;
   out["u_sample_pairs"] = spec.u_sample_pairs;
+  out["em_convergence"] = spec.em_convergence;
   out["em_max_iterations"] = spec.em_max_iterations;
   out["seed"] = spec.seed;
   return out;
