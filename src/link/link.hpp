@@ -181,9 +181,16 @@ struct Model {
 // u_probability, "blocking_rules_to_generate_predictions", "link_type"), plus a "haven_spec"
 // object holding this spec so a saved model reloads exactly.
 Json model_to_json(const Model& model);
-// Reads what model_to_json wrote. Errors (kInvalidArgument) for a model without "haven_spec" or
-// whose levels do not fit its spec.
+// Reads what model_to_json wrote, or (without "haven_spec") a model trained by Splink:
+// model_from_splink_json. Errors (kInvalidArgument) for levels that do not fit the spec.
 Result<Model> model_from_json(const Json& json);
+// A settings JSON trained by Splink (v3, v4; docs/linkage.md, "Saved models"): every comparison
+// level's SQL condition is translated into Haven's levels, the blocking rules into Haven's keys,
+// m, u and the prior used as given. Errors (kInvalidArgument, with the JSON location): a level
+// whose SQL Haven cannot evaluate exactly (the message names the comparison, the level's label,
+// its SQL and what Haven accepts), a term-frequency adjustment other than Haven's, a blocking rule
+// other than equalities of columns or of their first characters, a level without m or u.
+Result<Model> model_from_splink_json(const Json& json);
 // The trained parameters as a table for people: field, level, m, u, weight.
 std::string describe_model(const Model& model);
 

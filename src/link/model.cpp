@@ -463,10 +463,8 @@ Json model_to_json(const Model& model) {
 }
 
 Result<Model> model_from_json(const Json& json) {
-  if (!json.is_object() || !json.contains("haven_spec"))
-    return invalid(
-        "not a model saved by haven link (no \"haven_spec\"); models trained by Splink itself are "
-        "not read yet");
+  if (!json.is_object()) return invalid("a model is a JSON object (Splink-style settings)");
+  if (!json.contains("haven_spec")) return model_from_splink_json(json);
   auto spec = parse_spec(json.at("haven_spec"));
   if (!spec.ok())
     return invalid("the model's haven_spec: " + spec.error().message,
@@ -518,10 +516,14 @@ std::string describe_model(const Model& model) {
   out << std::setprecision(4);
   out << (model.spec.training == Training::kPerRule ? "Chance that two random records match: "
                                                     : "Share of candidate pairs that match: ")
-      << model.prior << " (EM, " << model.em_iterations << " iterations"
-      << (model.em_converged ? ", converged" : ", NOT converged: raise em_max_iterations") << "; "
-      << model.candidate_pairs << " candidate pairs; u from " << model.sampled_pairs
-      << " random pairs)\n";
+      << model.prior;
+  if (model.em_iterations == 0 && model.sampled_pairs == 0)
+    out << " (trained elsewhere: m, u and the prior as the model gives them)\n";
+  else
+    out << " (EM, " << model.em_iterations << " iterations"
+        << (model.em_converged ? ", converged" : ", NOT converged: raise em_max_iterations") << "; "
+        << model.candidate_pairs << " candidate pairs; u from " << model.sampled_pairs
+        << " random pairs)\n";
   out << std::left << std::setw(18) << "field" << std::setw(28) << "level" << std::right
       << std::setw(10) << "m" << std::setw(12) << "u" << std::setw(12) << "u random" << std::setw(9)
       << "weight"
