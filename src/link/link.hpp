@@ -71,6 +71,9 @@ struct Level {
   double threshold = 0;
   std::string other;  // kSwappedWith: the other field's name
   std::string label;  // for people and charts, e.g. "Jaro-Winkler >= 0.92"
+  // kJaroWinkler, kJaro, kSwappedWith below 1: similarities as DuckDB computes them
+  // (jaro_duckdb), for models trained by Splink; Haven's own otherwise.
+  bool duckdb = false;
 };
 
 struct FieldSpec {
@@ -471,6 +474,9 @@ void dice_row(const std::uint64_t* a, std::uint32_t pa, const std::uint64_t* b,
 // ---- Comparisons (exposed for tests) ----
 double jaro(std::string_view a, std::string_view b);
 double jaro_winkler(std::string_view a, std::string_view b);
+// As DuckDB's jaro_similarity / jaro_winkler_similarity (first, second), which Splink's models use.
+double jaro_duckdb(std::string_view first, std::string_view second);
+double jaro_winkler_duckdb(std::string_view first, std::string_view second);
 // Edit distance, or `limit` + 1 when it exceeds `limit`.
 int levenshtein(std::string_view a, std::string_view b, int limit);
 

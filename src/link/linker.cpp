@@ -205,11 +205,19 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         holds = va == vb;
         break;
       case Level::Kind::kJaroWinkler:
+        if (level.duckdb) {
+          holds = va == vb || jaro_winkler_duckdb(x.text, y.text) >= level.threshold;
+          break;
+        }
         if (jaro_winkler_value < 0)
           jaro_winkler_value = va == vb ? 1.0 : jaro_winkler(x.text, y.text);
         holds = jaro_winkler_value >= level.threshold;
         break;
       case Level::Kind::kJaro:
+        if (level.duckdb) {
+          holds = va == vb || jaro_duckdb(x.text, y.text) >= level.threshold;
+          break;
+        }
         if (jaro_value < 0) jaro_value = va == vb ? 1.0 : jaro(x.text, y.text);
         holds = jaro_value >= level.threshold;
         break;
@@ -227,7 +235,10 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         if (oa == 0 || ob == 0) break;
         const std::string& ox = other.values[oa].text;
         const std::string& oy = other.values[ob].text;
+        // DuckDB's form follows the SQL: jaro_winkler_similarity(x_l, y_r), (y_l, x_r).
         holds = level.threshold >= 1 ? x.text == oy && y.text == ox
+                : level.duckdb       ? jaro_winkler_duckdb(x.text, oy) >= level.threshold &&
+                                     jaro_winkler_duckdb(ox, y.text) >= level.threshold
                                      : jaro_winkler(x.text, oy) >= level.threshold &&
                                            jaro_winkler(y.text, ox) >= level.threshold;
         break;

@@ -24,7 +24,7 @@ using Kind = Expr::Kind;
 constexpr const char* kAccepted =
     "Haven translates these Splink conditions (columns quoted or not, keywords in any case): "
     "\"x_l\" IS NULL OR \"x_r\" IS NULL (the null level, first); \"x_l\" = \"x_r\"; "
-    "jaro_winkler_similarity(\"x_l\", \"x_r\") >= t with t above 0.82; "
+    "jaro_winkler_similarity(\"x_l\", \"x_r\") >= t; "
     "jaro_similarity(\"x_l\", \"x_r\") >= t; levenshtein(\"x_l\", \"x_r\") <= n; "
     "abs(date_diff('day', \"x_l\", \"x_r\")) <= n (datediff too, the columns bare or in "
     "strptime/try_strptime with '%Y-%m-%d'); abs(epoch(\"x_l\") - epoch(\"x_r\")) <= seconds; "
@@ -87,8 +87,22 @@ struct Untranslatable {
   std::string reason;
 };
 
-std::variant<TranslatedLevel, Untranslatable> translate_condition(const Expr& e) {
+// `dialect`: where the SQL ran. "duckdb" (Splink's default): similarities are computed as DuckDB
+// does; "haven" (a model haven link wrote): Haven's own; another engine: its Jaro functions are
+// not reproduced.
+std::variant<TranslatedLevel, Untranslatable> translate_condition(const Expr& e,
+                                                                  const std::string& dialect) {
   TranslatedLevel out;
+  const bool duckdb = dialect == "duckdb";
+  // DuckDB's Jaro pairs characters from its second argument into its first: Haven passes the
+  // left record's value first, as Splink's library writes "x_l" first.
+  auto left_first = [&](const Expr& call) {
+    const auto first = side_column(call.args[0]);
+    return !duckdb || (first && first->side == 'l');
+  };
+  const Untranslatable right_first{
+      "the similarity's arguments are in the order x_r, x_l; DuckDB's Jaro can depend on the "
+      "order and Haven reproduces it for x_l, x_r (as Splink's library writes them)"};
   auto number_is = [](const Expr& x) { return x.kind == Kind::kNumber; };
   if (e.kind == Kind::kCompare && e.text == "=" && e.args.size() == 2) {
     if (auto column = column_pair(e.args[0], e.args[1])) {
@@ -101,19 +115,17 @@ std::variant<TranslatedLevel, Untranslatable> translate_condition(const Expr& e)
     const Expr& call = e.args[0];
     const auto column = column_pair(call.args[0], call.args[1]);
     const double t = e.args[1].number;
-    if (column && (call.text == "jaro_winkler_similarity" || call.text == "jaro_winkler")) {
-      // DuckDB adds Winkler's prefix bonus only when the Jaro similarity is above 0.7; Haven
-      // always adds it. Haven's value with Jaro <= 0.7 is at most 0.7 + 4 * 0.1 * 0.3 = 0.82, so
-      // for thresholds above 0.82 both say the same for every pair of values.
-      if (!(t > 0.82))
-        return Untranslatable{
-            "Haven's Jaro-Winkler adds the prefix bonus at any Jaro similarity, DuckDB's only "
-            "above 0.7, so the two can disagree at thresholds of 0.82 and below"};
-      out.column = *column, out.level = {{"type", "jaro_winkler"}, {"min", t}};
-      return out;
-    }
-    if (column && (call.text == "jaro_similarity" || call.text == "jaro")) {
-      out.column = *column, out.level = {{"type", "jaro"}, {"min", t}};
+    const bool jaro_winkler = call.text == "jaro_winkler_similarity" || call.text == "jaro_winkler";
+    const bool jaro = call.text == "jaro_similarity" || call.text == "jaro";
+    if (column && (jaro_winkler || jaro)) {
+      if (!duckdb && dialect != "haven")
+        return Untranslatable{"the model's SQL ran on " + dialect +
+                              ", whose Jaro functions Haven does not reproduce (it reproduces "
+                              "DuckDB's, Splink's default)"};
+      if (!left_first(call)) return right_first;
+      out.column = *column;
+      out.level = {{"type", jaro_winkler ? "jaro_winkler" : "jaro"}, {"min", t}};
+      if (duckdb) out.level["duckdb"] = true;
       return out;
     }
   }
@@ -186,6 +198,7 @@ std::variant<TranslatedLevel, Untranslatable> translate_condition(const Expr& e)
                  (c.args[0].text == "jaro_winkler_similarity" ||
                   c.args[0].text == "jaro_winkler") &&
                  c.args[0].args.size() == 2) {
+        if (!left_first(c.args[0]) || (!duckdb && dialect != "haven")) return std::nullopt;
         a = &c.args[0].args[0], b = &c.args[0].args[1], min = c.args[1].number;
       } else {
         return std::nullopt;
@@ -196,13 +209,12 @@ std::variant<TranslatedLevel, Untranslatable> translate_condition(const Expr& e)
     };
     const auto one = cross(e.args[0]), two = cross(e.args[1]);
     if (one && two && one->left == two->right && one->right == two->left && one->min == two->min) {
-      if (one->min && !(*one->min > 0.82))
-        return Untranslatable{
-            "Haven's Jaro-Winkler adds the prefix bonus at any Jaro similarity, DuckDB's only "
-            "above 0.7, so the two can disagree at thresholds of 0.82 and below"};
       out.column = one->left, out.swapped_column = one->right;
       out.level = {{"type", "swapped_with"}};
-      if (one->min) out.level["min"] = *one->min;
+      if (one->min) {
+        out.level["min"] = *one->min;
+        if (duckdb) out.level["duckdb"] = true;
+      }
       return out;
     }
     if (one && !two && e.args[1].kind == Kind::kCompare)
@@ -313,6 +325,19 @@ Result<Model> model_from_splink_json(const Json& json) {
     return invalid("unique_id_column_name must be a column name", "/unique_id_column_name");
   spec["id_column"] = id_column;
 
+  // haven link --save-model marks its blocking rules as Haven's dialect: such a model's
+  // similarities are Haven's own, a model from Splink's are DuckDB's.
+  bool haven_written = false;
+  const Json& all_rules = json.value("blocking_rules_to_generate_predictions", Json());
+  if (all_rules.is_array())
+    for (const Json& rule : all_rules)
+      haven_written = haven_written || (rule.is_object() && rule.value("sql_dialect", Json()) == "haven");
+
+  const Json& top_dialect = json.value("sql_dialect", Json("duckdb"));
+  const std::string dialect = haven_written ? "haven"
+                              : top_dialect.is_string() ? lower(top_dialect.get<std::string>())
+                                                        : "duckdb";
+
   Model model;
   const Json& prior = json.value("probability_two_random_records_match", Json());
   if (!prior.is_number() || !(prior.get<double>() > 0 && prior.get<double>() < 1))
@@ -413,7 +438,7 @@ Result<Model> model_from_splink_json(const Json& json) {
 
       auto parsed = splink_sql::parse(sql);
       if (!parsed.ok()) return refuse("not SQL Haven reads: " + parsed.error().message);
-      auto translated = translate_condition(*parsed);
+      auto translated = translate_condition(*parsed, dialect);
       if (auto* why = std::get_if<Untranslatable>(&translated)) return refuse(why->reason);
       TranslatedLevel& t = std::get<TranslatedLevel>(translated);
       if (!t.swapped_column.empty() && t.column != column && t.swapped_column == column)

@@ -58,6 +58,61 @@ TEST(SplinkSql, ParsesQuotingCaseAndWhiteSpaceAlike) {
   }
 }
 
+// DuckDB's Jaro halves the transpositions rounding down and adds Winkler's bonus only above
+// Jaro 0.7; Haven's own does neither, so a Splink level needs DuckDB's to place pairs alike.
+TEST(DuckDbStrings, DifferFromHavensWhereDuckDbDoes) {
+  EXPECT_NEAR(jaro_winkler_duckdb("martha", "marhta"), 0.9611, 1e-4);  // 2 transposed: alike
+  EXPECT_DOUBLE_EQ(jaro_winkler_duckdb("martha", "marhta"), jaro_winkler("martha", "marhta"));
+  // a, b, c rotated: 3 characters out of order, halved to 1 (DuckDB) or 1.5 (Haven).
+  EXPECT_DOUBLE_EQ(jaro_duckdb("abcxxxxx", "bcaxxxxx"), (1.0 + 1.0 + 7.0 / 8) / 3);
+  EXPECT_NEAR(jaro("abcxxxxx", "bcaxxxxx"), (1.0 + 1.0 + 6.5 / 8) / 3, 1e-12);
+  // Jaro 2/3 with 4 letters in common at the start: no bonus in DuckDB, 0.8 in Haven.
+  EXPECT_NEAR(jaro_winkler_duckdb("abcdefgh", "abcdwxyz"), 2.0 / 3, 1e-12);
+  EXPECT_NEAR(jaro_winkler("abcdefgh", "abcdwxyz"), 0.8, 1e-12);
+  EXPECT_EQ(jaro_winkler_duckdb("", ""), 1.0);
+  EXPECT_EQ(jaro_winkler_duckdb("abc", ""), 0.0);
+  EXPECT_EQ(jaro_duckdb("a", "a"), 1.0);
+  EXPECT_EQ(jaro_duckdb("a", "b"), 0.0);
+  EXPECT_EQ(jaro_duckdb("abc", "xyz"), 0.0);
+  EXPECT_EQ(jaro_winkler_duckdb("dixon", "dixon"), 1.0);
+}
+
+std::string write_csv(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "haven_splink_" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The linker places pairs by DuckDB's similarity for a model from Splink, by Haven's own for a
+// model haven link wrote with the same SQL.
+TEST(SplinkImport, PairsArePlacedAsTheModelsEngineWould) {
+  const std::string police = write_csv("police.csv", "id,name,city\np1,abcdefgh,cebu\n");
+  const std::string ngo = write_csv("ngo.csv", "id,name,city\nn1,abcdwxyz,cebu\n");
+  auto level_of_pair = [&](const Json& rule) {
+    Json json = splink_model(
+        Json::array({comparison("name", {"name_l = name_r",
+                                         "jaro_winkler_similarity(name_l, name_r) >= 0.75"}),
+                     comparison("city", {"city_l = city_r"})}),
+        Json::array({rule}));
+    json["link_type"] = "link_only";
+    auto model = model_from_json(json);
+    EXPECT_TRUE(model.ok()) << model.error().message;
+    std::vector<RecordList> lists;
+    lists.push_back(*read_list(police, "police", model->spec));
+    lists.push_back(*read_list(ngo, "ngo", model->spec));
+    auto linker = Linker::create(model->spec, std::move(lists), nullptr);
+    EXPECT_TRUE(linker.ok()) << linker.error().message;
+    EXPECT_TRUE((*linker)->compare().ok());
+    auto pairs = (*linker)->score(*model, 0.0);
+    EXPECT_TRUE(pairs.ok() && pairs->size() == 1u);
+    return static_cast<int>((*pairs)[0].levels[0]);
+  };
+  // Jaro 2/3 with four letters in common at the start: DuckDB gives 0.667 (else, level 3),
+  // Haven's own 0.8 (the Jaro-Winkler level, 2).
+  EXPECT_EQ(level_of_pair("l.city = r.city"), 3);
+  EXPECT_EQ(level_of_pair(Json{{"blocking_rule", "city"}, {"sql_dialect", "haven"}}), 2);
+}
+
 TEST(SplinkImport, TranslatesTheComparisonLibrarysSql) {
   Json comparisons = Json::array(
       {comparison("surname", {"\"surname_l\" = \"surname_r\"",
@@ -96,6 +151,8 @@ TEST(SplinkImport, TranslatesTheComparisonLibrarysSql) {
   EXPECT_EQ(surname.levels[1].other, "given");
   EXPECT_EQ(surname.levels[2].kind, Level::Kind::kJaroWinkler);
   EXPECT_DOUBLE_EQ(surname.levels[2].threshold, 0.92);
+  EXPECT_TRUE(surname.levels[2].duckdb);  // computed as DuckDB does, where Splink ran it
+  EXPECT_FALSE(surname.levels[1].duckdb);  // an exact swap has no similarity
   EXPECT_EQ(surname.levels[3].kind, Level::Kind::kJaro);
   EXPECT_DOUBLE_EQ(surname.levels[3].threshold, 0.8);
   EXPECT_EQ(surname.levels[4].kind, Level::Kind::kLevenshtein);
@@ -129,8 +186,8 @@ TEST(SplinkImport, RefusesWhatItCannotTranslateFaithfully) {
   };
   const Case cases[] = {
       {"damerau_levenshtein(\"x_l\", \"x_r\") <= 1", "no Damerau-Levenshtein"},
-      {"jaro_winkler_similarity(\"x_l\", \"x_r\") >= 0.7", "thresholds of 0.82 and below"},
-      {"jaro_winkler_similarity(\"x_l\", \"x_r\") >= 0.8", "thresholds of 0.82 and below"},
+      {"jaro_winkler_similarity(\"x_r\", \"x_l\") >= 0.9", "in the order x_r, x_l"},
+      {"jaro_similarity(x_r, x_l) >= 0.9", "in the order x_r, x_l"},
       {"substr(\"x_l\", 1, 1) = substr(\"x_r\", 1, 1)", "not a condition Haven can evaluate"},
       {"lower(\"x_l\") = lower(\"x_r\")", "not a condition Haven can evaluate"},
       {"\"x_l\" = \"x_r\" AND \"y_l\" = \"y_r\"", "not a condition Haven can evaluate"},
@@ -193,6 +250,13 @@ TEST(SplinkImport, RefusesTermFrequenciesAndStructuresItCannotHonour) {
        "probability_two_random_records_match must be a number between 0 and 1",
        "/probability_two_random_records_match"},
       {[](Json& j) { j.erase("link_type"); }, "link_type is missing", "/link_type"},
+      {[](Json& j) {
+         j["sql_dialect"] = "spark";
+         j["comparisons"][0]["comparison_levels"][2]["sql_condition"] =
+             "jaro_winkler(x_l, x_r) >= 0.9";
+       },
+       "the model's SQL ran on spark, whose Jaro functions Haven does not reproduce",
+       "/comparisons/0/comparison_levels/2/sql_condition"},
       {[](Json& j) { j["link_type"] = "link_sometimes"; }, "specification Haven refuses",
        "/comparisons"},
       {[](Json& j) { j["blocking_rules_to_generate_predictions"] = Json::array(); },
@@ -246,6 +310,7 @@ TEST(SplinkImport, ReadsAHandWrittenSplinkModel) {
   ASSERT_EQ(spec.fields.size(), 7u);
   EXPECT_EQ(spec.fields[0].levels[1].kind, Level::Kind::kSwappedWith);
   EXPECT_EQ(spec.fields[0].levels[1].other, "surname");
+  EXPECT_TRUE(spec.fields[0].levels[2].duckdb);
   EXPECT_EQ(spec.fields[2].name, "dob");
   EXPECT_EQ(spec.fields[2].column, "date_of_birth");
   EXPECT_EQ(spec.fields[2].normalise, Normalise::kDate);
