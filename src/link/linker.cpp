@@ -142,6 +142,7 @@ FieldValue normalise_value(std::string_view raw, Normalise normalise,
       value.text = trim_collapse(raw, true);
       break;
     case Normalise::kDate:
+    case Normalise::kIsoDate:
       value.text = trim_collapse(raw, false);
       break;
     case Normalise::kDigits:
@@ -156,6 +157,14 @@ FieldValue normalise_value(std::string_view raw, Normalise normalise,
     }
   }
   if (normalise == Normalise::kDate && !value.text.empty()) parse_date(value);
+  if (normalise == Normalise::kIsoDate && value.text.size() == 10 && value.text[4] == '-' &&
+      value.text[7] == '-') {
+    // Only a real date counts (DuckDB reads nothing else as one); parse_date would rewrite
+    // other text, which must stay as written for the exact level.
+    FieldValue parsed = value;
+    parse_date(parsed);
+    if (parsed.days != INT64_MIN) value = std::move(parsed);
+  }
   char* end = nullptr;
   const double number = std::strtod(value.text.c_str(), &end);
   if (!value.text.empty() && end && *end == '\0') value.number = number;

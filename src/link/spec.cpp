@@ -36,7 +36,8 @@ constexpr std::pair<const char*, Normalise> kNormalise[] = {{"none", Normalise::
                                                             {"lower", Normalise::kLower},
                                                             {"name", Normalise::kName},
                                                             {"digits", Normalise::kDigits},
-                                                            {"date", Normalise::kDate}};
+                                                            {"date", Normalise::kDate},
+                                                            {"iso_date", Normalise::kIsoDate}};
 
 constexpr std::pair<const char*, LinkType> kLinkTypes[] = {
     {"link_only", LinkType::kLinkOnly},
@@ -323,8 +324,10 @@ Result<LinkSpec> parse_spec(const Json& json) {
           return l.kind == Level::Kind::kDateSwap || l.kind == Level::Kind::kDateYear ||
                  l.kind == Level::Kind::kDateWithin;
         });
-    if (date_level && field.normalise != Normalise::kDate)
-      return invalid("date levels need \"normalise\": \"date\"", where + "/normalise");
+    if (date_level && field.normalise != Normalise::kDate &&
+        field.normalise != Normalise::kIsoDate)
+      return invalid("date levels need \"normalise\": \"date\" (or \"iso_date\")",
+                     where + "/normalise");
     if (field.term_frequency && field.levels.front().kind != Level::Kind::kExact)
       return invalid("term_frequency adjusts the exact level, which must then be the first level",
                      where + "/term_frequency");

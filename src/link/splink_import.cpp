@@ -79,7 +79,7 @@ struct TranslatedLevel {
   Json level;                  // Haven's level: type, min / max, label
   std::string column;          // the column compared
   std::string swapped_column;  // swapped levels: the other column
-  bool date = false;           // compares dates: the field is read as dates
+  bool date = false;           // compares dates: the field is read as YYYY-MM-DD dates
 };
 
 // Why a condition cannot be translated, for the message.
@@ -467,7 +467,7 @@ Result<Model> model_from_splink_json(const Json& json) {
     field_of.emplace(column, name);
     fields.push_back({{"name", name},
                       {"column", column},
-                      {"normalise", date ? "date" : "none"},
+                      {"normalise", !date ? "none" : dialect == "haven" ? "date" : "iso_date"},
                       {"term_frequency", term_frequency},
                       {"levels", haven_levels}});
     model.fields.push_back(std::move(parameters));
