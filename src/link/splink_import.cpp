@@ -246,70 +246,6 @@ std::string level_name(const Json& level, std::size_t index) {
          (label.is_string() ? " \"" + label.get<std::string>() + "\"" : "");
 }
 
-// A blocking rule in Splink's SQL as Haven's keys: "l.x = r.x" is x, "substr(l.x, 1, n) =
-// substr(r.x, 1, n)" is first(x,n), AND-ed. `field_of` maps a column to the field comparing it.
-Result<std::string> translate_blocking(const std::string& sql,
-                                       const std::map<std::string, std::string>& field_of,
-                                       const std::string& where) {
-  const std::string accepted =
-      "; Haven translates blocking rules made of l.x = r.x and substr(l.x, 1, n) = "
-      "substr(r.x, 1, n), AND-ed, on columns that a comparison compares";
-  auto parsed = splink_sql::parse(sql);
-  if (!parsed.ok())
-    return invalid("blocking rule \"" + sql + "\": " + parsed.error().message + accepted, where);
-  std::vector<const Expr*> parts;
-  if (parsed->kind == Kind::kAnd)
-    for (const Expr& p : parsed->args) parts.push_back(&p);
-  else
-    parts.push_back(&*parsed);
-  auto side = [](const Expr& e) -> std::optional<SideColumn> {
-    if (e.kind != Kind::kColumn) return std::nullopt;
-    const std::string q = lower(e.qualifier);
-    if (q != "l" && q != "r") return std::nullopt;
-    return SideColumn{e.text, q[0]};
-  };
-  std::string keys;
-  for (const Expr* part : parts) {
-    std::optional<std::string> column;
-    int first = 0;  // substr(x, 1, first): the value's first characters
-    if (part->kind == Kind::kCompare && part->text == "=") {
-      const Expr &a = part->args[0], &b = part->args[1];
-      const auto x = side(a), y = side(b);
-      if (x && y && x->column == y->column && x->side != y->side) {
-        column = x->column;
-      } else if (a.kind == Kind::kCall && b.kind == Kind::kCall && a.text == b.text &&
-                 (a.text == "substr" || a.text == "substring") && a.args.size() == 3 &&
-                 b.args.size() == 3) {
-        const auto sx = side(a.args[0]), sy = side(b.args[0]);
-        const bool from_start = a.args[1].kind == Kind::kNumber && a.args[1].number == 1 &&
-                                b.args[1].kind == Kind::kNumber && b.args[1].number == 1;
-        const bool same_length = a.args[2].kind == Kind::kNumber &&
-                                 b.args[2].kind == Kind::kNumber &&
-                                 a.args[2].number == b.args[2].number &&
-                                 a.args[2].number >= 1 && a.args[2].number <= 64 &&
-                                 std::floor(a.args[2].number) == a.args[2].number;
-        if (sx && sy && sx->column == sy->column && sx->side != sy->side && from_start &&
-            same_length) {
-          column = sx->column;
-          first = static_cast<int>(a.args[2].number);
-        }
-      }
-    }
-    if (!column)
-      return invalid("blocking rule \"" + sql + "\" has a part Haven cannot translate" + accepted,
-                     where);
-    const auto field = field_of.find(*column);
-    if (field == field_of.end())
-      return invalid("blocking rule \"" + sql + "\" blocks on column \"" + *column +
-                         "\", which no comparison compares" + accepted,
-                     where);
-    if (!keys.empty()) keys += " & ";
-    keys += first == 0 ? field->second
-                       : "first(" + field->second + "," + std::to_string(first) + ")";
-  }
-  return keys;
-}
-
 }  // namespace
 
 Result<Model> model_from_splink_json(const Json& json) {
@@ -331,10 +267,11 @@ Result<Model> model_from_splink_json(const Json& json) {
   const Json& all_rules = json.value("blocking_rules_to_generate_predictions", Json());
   if (all_rules.is_array())
     for (const Json& rule : all_rules)
-      haven_written = haven_written || (rule.is_object() && rule.value("sql_dialect", Json()) == "haven");
+      haven_written =
+          haven_written || (rule.is_object() && rule.value("sql_dialect", Json()) == "haven");
 
   const Json& top_dialect = json.value("sql_dialect", Json("duckdb"));
-  const std::string dialect = haven_written ? "haven"
+  const std::string dialect = haven_written             ? "haven"
                               : top_dialect.is_string() ? lower(top_dialect.get<std::string>())
                                                         : "duckdb";
 
@@ -358,8 +295,8 @@ Result<Model> model_from_splink_json(const Json& json) {
   for (std::size_t c = 0; c < comparisons.size(); ++c) {
     const std::string where = "/comparisons/" + std::to_string(c);
     const Json& comparison = comparisons[c];
-    const Json& levels = comparison.is_object() ? comparison.value("comparison_levels", Json())
-                                                : Json();
+    const Json& levels =
+        comparison.is_object() ? comparison.value("comparison_levels", Json()) : Json();
     if (!levels.is_array() || levels.size() < 2)
       return invalid("a comparison needs comparison_levels: a null level, levels, ELSE",
                      where + "/comparison_levels");
@@ -394,8 +331,9 @@ Result<Model> model_from_splink_json(const Json& json) {
               "the first level must be the null level (is_null_level true): Haven gives a missing "
               "value weight 0, Splink without a null level would weigh it as ELSE");
         if (!parsed.ok() || !is_null_condition(*parsed, null_column))
-          return refuse("a null level Haven cannot evaluate (Haven's null level is a value "
-                        "missing on either side)");
+          return refuse(
+              "a null level Haven cannot evaluate (Haven's null level is a value "
+              "missing on either side)");
         column = null_column;
         continue;
       }
@@ -404,8 +342,8 @@ Result<Model> model_from_splink_json(const Json& json) {
         return refuse(is_else ? "ELSE must be the last level"
                               : "the last level must be ELSE (all other comparisons)");
       // The level's parameters, used as given: this model is not trained again.
-      for (auto [key, target] : {std::pair{"m_probability", &parameters.m},
-                                 std::pair{"u_probability", &parameters.u}}) {
+      for (auto [key, target] :
+           {std::pair{"m_probability", &parameters.m}, std::pair{"u_probability", &parameters.u}}) {
         const Json& v = level.value(key, Json());
         if (!v.is_number() || !(v.get<double>() > 0 && v.get<double>() <= 1))
           return invalid(what + ": " + key +
@@ -415,10 +353,10 @@ Result<Model> model_from_splink_json(const Json& json) {
         target->push_back(v.get<double>());
       }
       const Json& u_random = level.value("haven_u_random", level.at("u_probability"));
-      parameters.u_random.push_back(
-          u_random.is_number() && u_random.get<double>() > 0 && u_random.get<double>() <= 1
-              ? u_random.get<double>()
-              : parameters.u.back());
+      parameters.u_random.push_back(u_random.is_number() && u_random.get<double>() > 0 &&
+                                            u_random.get<double>() <= 1
+                                        ? u_random.get<double>()
+                                        : parameters.u.back());
 
       const Json& tf_column = level.value("tf_adjustment_column", Json());
       if (!tf_column.is_null()) {
@@ -430,8 +368,9 @@ Result<Model> model_from_splink_json(const Json& json) {
         if (!level.value("tf_minimum_u_value", Json()).is_null())
           return refuse("Haven has no tf_minimum_u_value");
         if (l != 1)
-          return refuse("Haven adjusts only the exact level, first after the null level, by "
-                        "term frequency");
+          return refuse(
+              "Haven adjusts only the exact level, first after the null level, by "
+              "term frequency");
         term_frequency = true;
       }
       if (is_else) continue;
@@ -444,8 +383,10 @@ Result<Model> model_from_splink_json(const Json& json) {
       if (!t.swapped_column.empty() && t.column != column && t.swapped_column == column)
         std::swap(t.column, t.swapped_column);
       if (t.column != column)
-        return refuse("it compares column \"" + t.column + "\" but the comparison's null level "
-                      "tests \"" + column + "\"; Haven compares one column per comparison");
+        return refuse("it compares column \"" + t.column +
+                      "\" but the comparison's null level "
+                      "tests \"" +
+                      column + "\"; Haven compares one column per comparison");
       if (term_frequency && l == 1) {
         if (t.level.at("type") != "exact")
           return refuse("Haven adjusts only an exact level by term frequency");
@@ -467,7 +408,9 @@ Result<Model> model_from_splink_json(const Json& json) {
     field_of.emplace(column, name);
     fields.push_back({{"name", name},
                       {"column", column},
-                      {"normalise", !date ? "none" : dialect == "haven" ? "date" : "iso_date"},
+                      {"normalise", !date                ? "none"
+                                    : dialect == "haven" ? "date"
+                                                         : "iso_date"},
                       {"term_frequency", term_frequency},
                       {"levels", haven_levels}});
     model.fields.push_back(std::move(parameters));
@@ -514,7 +457,7 @@ Result<Model> model_from_splink_json(const Json& json) {
       blocking.push_back(sql);
       continue;
     }
-    auto keys = translate_blocking(sql, field_of, where);
+    auto keys = splink_sql::translate_blocking(sql, field_of, where);
     if (!keys.ok()) return keys.error();
     blocking.push_back(*keys);
   }

@@ -15,9 +15,10 @@ namespace {
 // One Splink comparison of column `column`: its null level, the given levels (SQL, m, u), ELSE.
 Json comparison(const std::string& column, const std::vector<std::string>& conditions) {
   Json levels = Json::array();
-  levels.push_back({{"sql_condition", "\"" + column + "_l\" IS NULL OR \"" + column + "_r\" IS NULL"},
-                    {"label_for_charts", column + " is NULL"},
-                    {"is_null_level", true}});
+  levels.push_back(
+      {{"sql_condition", "\"" + column + "_l\" IS NULL OR \"" + column + "_r\" IS NULL"},
+       {"label_for_charts", column + " is NULL"},
+       {"is_null_level", true}});
   double m = 0.6, u = 0.01;
   for (std::size_t i = 0; i < conditions.size(); ++i, m /= 3, u *= 2)
     levels.push_back({{"sql_condition", conditions[i]},
@@ -40,9 +41,9 @@ Json splink_model(Json comparisons, Json rules = Json::array({"l.surname = r.sur
 }
 
 TEST(SplinkSql, ParsesQuotingCaseAndWhiteSpaceAlike) {
-  for (const char* sql : {"jaro_winkler_similarity(\"x_l\", \"x_r\") >= 0.9",
-                          "JARO_WINKLER_SIMILARITY(x_l,x_r)>=0.9",
-                          "  Jaro_Winkler_Similarity ( `x_l` ,\n\"x_r\" )  >=  .9e0 "}) {
+  for (const char* sql :
+       {"jaro_winkler_similarity(\"x_l\", \"x_r\") >= 0.9", "JARO_WINKLER_SIMILARITY(x_l,x_r)>=0.9",
+        "  Jaro_Winkler_Similarity ( `x_l` ,\n\"x_r\" )  >=  .9e0 "}) {
     auto e = splink_sql::parse(sql);
     ASSERT_TRUE(e.ok()) << sql << ": " << e.error().message;
     ASSERT_EQ(e->kind, splink_sql::Expr::Kind::kCompare) << sql;
@@ -166,11 +167,12 @@ TEST(SplinkImport, TranslatesTheComparisonLibrarysSql) {
        comparison("age", {"ABS(\"age_l\" - \"age_r\") <= 2"})});
   comparisons[0]["comparison_levels"][1]["tf_adjustment_column"] = "surname";
   comparisons[0]["comparison_levels"][1]["tf_adjustment_weight"] = 1.0;
-  const Json json = splink_model(
-      comparisons, Json::array({"l.surname = r.surname",
-                                {{"blocking_rule", "l.\"dob\" = r.\"dob\" and substr(l.given, 1, "
-                                                   "2) = SUBSTR(r.given,1,2)"},
-                                 {"sql_dialect", "duckdb"}}}));
+  const Json json =
+      splink_model(comparisons, Json::array({"l.surname = r.surname",
+                                             {{"blocking_rule",
+                                               "l.\"dob\" = r.\"dob\" and substr(l.given, 1, "
+                                               "2) = SUBSTR(r.given,1,2)"},
+                                              {"sql_dialect", "duckdb"}}}));
   auto model = model_from_json(json);
   ASSERT_TRUE(model.ok()) << model.error().message << " at " << model.error().field;
   const LinkSpec& spec = model->spec;
@@ -189,7 +191,7 @@ TEST(SplinkImport, TranslatesTheComparisonLibrarysSql) {
   EXPECT_EQ(surname.levels[1].other, "given");
   EXPECT_EQ(surname.levels[2].kind, Level::Kind::kJaroWinkler);
   EXPECT_DOUBLE_EQ(surname.levels[2].threshold, 0.92);
-  EXPECT_TRUE(surname.levels[2].duckdb);  // computed as DuckDB does, where Splink ran it
+  EXPECT_TRUE(surname.levels[2].duckdb);   // computed as DuckDB does, where Splink ran it
   EXPECT_FALSE(surname.levels[1].duckdb);  // an exact swap has no similarity
   EXPECT_EQ(surname.levels[3].kind, Level::Kind::kJaro);
   EXPECT_DOUBLE_EQ(surname.levels[3].threshold, 0.8);
@@ -241,7 +243,8 @@ TEST(SplinkImport, RefusesWhatItCannotTranslateFaithfully) {
       {"CASE WHEN \"x_l\" = \"x_r\" THEN 1 END = 1", "not SQL Haven reads"},
   };
   for (const Case& c : cases) {
-    Json comparisons = Json::array({comparison("x", {c.condition}), comparison("y", {"y_l = y_r"})});
+    Json comparisons =
+        Json::array({comparison("x", {c.condition}), comparison("y", {"y_l = y_r"})});
     comparisons[0]["output_column_name"] = "the x";
     auto model = model_from_json(splink_model(comparisons, Json::array({"l.y = r.y"})));
     ASSERT_FALSE(model.ok()) << c.condition;
@@ -261,8 +264,10 @@ TEST(SplinkImport, RefusesTermFrequenciesAndStructuresItCannotHonour) {
     std::string message, field;
   };
   const Case cases[] = {
-      {[](Json& j) { j["comparisons"][0]["comparison_levels"][1]["tf_adjustment_column"] = "x",
-                     j["comparisons"][0]["comparison_levels"][1]["tf_adjustment_weight"] = 0.5; },
+      {[](Json& j) {
+         j["comparisons"][0]["comparison_levels"][1]["tf_adjustment_column"] = "x",
+         j["comparisons"][0]["comparison_levels"][1]["tf_adjustment_weight"] = 0.5;
+       },
        "tf_adjustment_weight is 0.5; Haven applies the term-frequency adjustment in full",
        "/comparisons/0/comparison_levels/1/sql_condition"},
       {[](Json& j) { j["comparisons"][0]["comparison_levels"][2]["tf_adjustment_column"] = "x"; },
@@ -276,13 +281,17 @@ TEST(SplinkImport, RefusesTermFrequenciesAndStructuresItCannotHonour) {
        },
        "no tf_minimum_u_value", "/comparisons/0/comparison_levels/1/sql_condition"},
       {[](Json& j) { j["comparisons"][0]["comparison_levels"].erase(0); },
-       "the first level must be the null level", "/comparisons/0/comparison_levels/0/sql_condition"},
+       "the first level must be the null level",
+       "/comparisons/0/comparison_levels/0/sql_condition"},
       {[](Json& j) { j["comparisons"][0]["comparison_levels"].erase(3); },
        "the last level must be ELSE", "/comparisons/0/comparison_levels/2/sql_condition"},
       {[](Json& j) { j["comparisons"][0]["comparison_levels"][1].erase("m_probability"); },
-       "m_probability must be a number in (0, 1]", "/comparisons/0/comparison_levels/1/m_probability"},
-      {[](Json& j) { j["comparisons"][0]["comparison_levels"][0]["sql_condition"] =
-                         "regexp_extract(\"x_l\", '[0-9]+') IS NULL OR \"x_r\" IS NULL"; },
+       "m_probability must be a number in (0, 1]",
+       "/comparisons/0/comparison_levels/1/m_probability"},
+      {[](Json& j) {
+         j["comparisons"][0]["comparison_levels"][0]["sql_condition"] =
+             "regexp_extract(\"x_l\", '[0-9]+') IS NULL OR \"x_r\" IS NULL";
+       },
        "a null level Haven cannot evaluate", "/comparisons/0/comparison_levels/0/sql_condition"},
       {[](Json& j) { j.erase("probability_two_random_records_match"); },
        "probability_two_random_records_match must be a number between 0 and 1",
@@ -326,8 +335,9 @@ TEST(SplinkImport, RefusesTermFrequenciesAndStructuresItCannotHonour) {
        "/comparisons/0/comparison_levels/1/sql_condition"},
   };
   for (const Case& c : cases) {
-    Json json = splink_model(Json::array({comparison("x", {"x_l = x_r", "levenshtein(x_l, x_r) <= 1"})}),
-                             Json::array({"l.x = r.x"}));
+    Json json =
+        splink_model(Json::array({comparison("x", {"x_l = x_r", "levenshtein(x_l, x_r) <= 1"})}),
+                     Json::array({"l.x = r.x"}));
     ASSERT_TRUE(model_from_json(json).ok());
     c.change(json);
     auto model = model_from_json(json);
@@ -410,8 +420,10 @@ TEST(SplinkImport, RoundTripsAModelHavenSavedOnFebrl4) {
 
   // The same blocking rules in Splink's SQL give the same keys.
   saved["blocking_rules_to_generate_predictions"] = Json::array(
-      {"l.given_name = r.given_name", {{"blocking_rule", "l.\"surname\" = r.\"surname\""}},
-       "l.date_of_birth = r.date_of_birth", "l.soc_sec_id = r.soc_sec_id",
+      {"l.given_name = r.given_name",
+       {{"blocking_rule", "l.\"surname\" = r.\"surname\""}},
+       "l.date_of_birth = r.date_of_birth",
+       "l.soc_sec_id = r.soc_sec_id",
        "l.postcode = r.postcode AND substr(l.address_1, 1, 3) = substr(r.address_1, 1, 3)"});
   auto from_sql = model_from_json(saved);
   ASSERT_TRUE(from_sql.ok()) << from_sql.error().message;

@@ -5,6 +5,7 @@
 // the forms Haven can evaluate exactly. Private to src/link.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,5 +38,13 @@ struct Expr {
 // quotes or in back quotes; white space anywhere. Errors (kInvalidArgument) say what was
 // unexpected and where (character offset).
 Result<Expr> parse(std::string_view sql);
+
+// A Splink blocking rule as Haven's keys ("surname & first(postcode,3)"): "l.x = r.x" is x,
+// "substr(l.x, 1, n) = substr(r.x, 1, n)" is first(x,n), AND-ed. `field_of` maps a column to the
+// field comparing it. Errors (kInvalidArgument at `where`) name the rule and what is accepted: any
+// other part, a column no comparison compares.
+Result<std::string> translate_blocking(const std::string& sql,
+                                       const std::map<std::string, std::string>& field_of,
+                                       const std::string& where);
 
 }  // namespace haven::link::splink_sql
