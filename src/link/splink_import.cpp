@@ -321,7 +321,10 @@ Result<Model> model_from_splink_json(const Json& json) {
       auto refuse = [&](const std::string& reason) {
         return invalid(what + ": " + reason + ". " + kAccepted, at + "/sql_condition");
       };
-      const bool is_null = level.value("is_null_level", false);
+      const Json& null_flag = level.value("is_null_level", Json(false));
+      if (!null_flag.is_boolean())
+        return invalid(what + ": is_null_level must be true or false", at + "/is_null_level");
+      const bool is_null = null_flag.get<bool>();
       if (l == 0 || is_null) {
         std::string null_column;
         auto parsed = splink_sql::parse(sql);

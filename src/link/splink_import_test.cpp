@@ -53,9 +53,16 @@ TEST(SplinkSql, ParsesQuotingCaseAndWhiteSpaceAlike) {
     EXPECT_EQ(e->args[0].args[1].text, "x_r");
     EXPECT_DOUBLE_EQ(e->args[1].number, 0.9);
   }
-  for (const char* bad : {"\"x_l\" = ", "abs(\"x_l\" - \"x_r\"", "\"x_l", "x_l ~ x_r"}) {
+  const std::string deep = std::string(100000, '(') + "x_l" + std::string(100000, ')');
+  std::string many_nots;
+  std::string many_minus = "x_l = ";
+  for (int i = 0; i < 50000; ++i) many_nots += "not ", many_minus += "- ";
+  many_nots += "x_l", many_minus += "1";
+  for (const std::string& bad :
+       std::vector<std::string>{"\"x_l\" = ", "abs(\"x_l\" - \"x_r\"", "\"x_l", "x_l ~ x_r", deep,
+                                many_nots, many_minus}) {
     auto e = splink_sql::parse(bad);
-    EXPECT_FALSE(e.ok()) << bad;
+    EXPECT_FALSE(e.ok()) << bad.substr(0, 40);
   }
 }
 
@@ -297,6 +304,8 @@ TEST(SplinkImport, RefusesTermFrequenciesAndStructuresItCannotHonour) {
        "probability_two_random_records_match must be a number between 0 and 1",
        "/probability_two_random_records_match"},
       {[](Json& j) { j.erase("link_type"); }, "link_type is missing", "/link_type"},
+      {[](Json& j) { j["comparisons"][0]["comparison_levels"][1]["is_null_level"] = "no"; },
+       "is_null_level must be true or false", "/comparisons/0/comparison_levels/1/is_null_level"},
       {[](Json& j) {
          j["sql_dialect"] = "spark";
          j["comparisons"][0]["comparison_levels"][2]["sql_condition"] =

@@ -130,14 +130,22 @@ class Parser {
     while (keyword(word)) ++at_, e.args.push_back((this->*next)());
     return e;
   }
-  Expr disjunction() { return nary(Expr::Kind::kOr, conjunction(), &Parser::conjunction, "or"); }
+  Expr disjunction() {
+    // Nesting is bounded: a condition is short, and a crafted one must not exhaust the stack.
+    if (++depth_ > 100) fail("the condition nests too deeply");
+    Expr e = nary(Expr::Kind::kOr, conjunction(), &Parser::conjunction, "or");
+    --depth_;
+    return e;
+  }
   Expr conjunction() { return nary(Expr::Kind::kAnd, negation(), &Parser::negation, "and"); }
   Expr negation() {
     if (!keyword("not")) return comparison();
     ++at_;
     Expr e;
     e.kind = Expr::Kind::kNot;
+    if (++depth_ > 100) fail("the condition nests too deeply");
     e.args.push_back(negation());
+    --depth_;
     return e;
   }
   Expr comparison() {
@@ -205,7 +213,9 @@ class Parser {
       case Token::Kind::kSymbol:
         if (t.text == "-") {  // a negative number
           ++at_;
+          if (++depth_ > 100) fail("the condition nests too deeply");
           Expr inner = primary();
+          --depth_;
           if (inner.kind != Expr::Kind::kNumber) fail("unary minus before a non-number");
           inner.number = -inner.number;
           return inner;
@@ -251,6 +261,7 @@ class Parser {
 
   std::vector<Token> tokens_;
   std::size_t at_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace
