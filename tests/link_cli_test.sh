@@ -142,6 +142,13 @@ grep -q "trained elsewhere" "$work/out" && grep -q "Jaro-Winkler distance of giv
 smatches=$(grep -c ',match,' "$work/spairs.csv")
 [ "$smatches" -gt 400 ] && [ "$smatches" -lt 600 ] && passed=$((passed + 1)) \
   || { failed=$((failed + 1)); echo "FAIL: the Splink model found $smatches matches, expected about 500"; }
+# Saved again by Haven (its haven_spec keeps DuckDB's similarities), it links the same pairs.
+check "a Splink model saved again" "$haven" link --model "$splink_model" "$work/police.csv" "$work/ngo.csv" \
+  --pairs "$work/spairs1.csv" --save-model "$work/splink_resaved.json"
+check "the re-saved Splink model reused" "$haven" link --model "$work/splink_resaved.json" "$work/police.csv" \
+  "$work/ngo.csv" --pairs "$work/spairs2.csv"
+cmp -s "$work/spairs1.csv" "$work/spairs2.csv" && cmp -s "$work/spairs.csv" "$work/spairs1.csv" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: a re-saved Splink model links other pairs"; }
 sed 's/jaro_winkler_similarity(\\"given_name_l\\", \\"given_name_r\\") >= 0.92/damerau_levenshtein(given_name_l, given_name_r) <= 1/' \
   "$splink_model" > "$work/splink_dl.json"
 check_refused "a Splink level Haven cannot evaluate" 3 \
