@@ -6,6 +6,7 @@
 // second argument into the first (the order of the arguments can matter). Written here from that
 // description, with the same floating-point operations in the same order.
 #include <algorithm>
+#include <array>
 #include <string_view>
 #include <vector>
 
@@ -28,7 +29,17 @@ double jaro_duckdb(std::string_view first, std::string_view second) {
     bound = first_length / 2 - 1;
     first = first.substr(0, std::min(first_length, second_length + bound));
   }
-  std::vector<char> first_paired(first.size(), 0), second_paired(second.size(), 0);
+  // Flags on the stack for names (up to 64 bytes), on the heap beyond: this runs for every
+  // candidate pair.
+  constexpr std::size_t kStack = 64;
+  std::array<char, kStack> first_stack{}, second_stack{};
+  std::vector<char> first_heap, second_heap;
+  char* first_paired = first_stack.data();
+  char* second_paired = second_stack.data();
+  if (first.size() > kStack || second.size() > kStack) {
+    first_heap.assign(first.size(), 0), second_heap.assign(second.size(), 0);
+    first_paired = first_heap.data(), second_paired = second_heap.data();
+  }
   std::size_t common = 0;
   for (std::size_t j = 0; j < second.size(); ++j) {
     const std::size_t lo = j > bound ? j - bound : 0;

@@ -206,6 +206,7 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
   const std::vector<Level>& levels = spec.fields[f].levels;
   // Computed once per pair even when several levels ask (Jaro-Winkler bands: 0.92, then 0.8).
   double jaro_winkler_value = -1, jaro_value = -1;
+  double duckdb_jaro_winkler_value = -1, duckdb_jaro_value = -1;  // Splink's models
   for (std::size_t l = 0; l < levels.size(); ++l) {
     const Level& level = levels[l];
     bool holds = false;
@@ -215,7 +216,9 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         break;
       case Level::Kind::kJaroWinkler:
         if (level.duckdb) {
-          holds = va == vb || jaro_winkler_duckdb(x.text, y.text) >= level.threshold;
+          if (duckdb_jaro_winkler_value < 0)
+            duckdb_jaro_winkler_value = va == vb ? 1.0 : jaro_winkler_duckdb(x.text, y.text);
+          holds = duckdb_jaro_winkler_value >= level.threshold;
           break;
         }
         if (jaro_winkler_value < 0)
@@ -224,7 +227,9 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         break;
       case Level::Kind::kJaro:
         if (level.duckdb) {
-          holds = va == vb || jaro_duckdb(x.text, y.text) >= level.threshold;
+          if (duckdb_jaro_value < 0)
+            duckdb_jaro_value = va == vb ? 1.0 : jaro_duckdb(x.text, y.text);
+          holds = duckdb_jaro_value >= level.threshold;
           break;
         }
         if (jaro_value < 0) jaro_value = va == vb ? 1.0 : jaro(x.text, y.text);
