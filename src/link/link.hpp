@@ -46,8 +46,9 @@ enum class Normalise {
   kName,    // search::Normaliser tokens (any script to Latin, variants and nicknames mapped)
   kDigits,  // digits only
   kDate,    // a date as YYYY-MM-DD (from YYYYMMDD, YYYY-MM-DD or DD/MM/YYYY)
-  kIsoDate,  // a date only when written YYYY-MM-DD (a real date), as DuckDB reads a date column:
-             // the dates of models trained by Splink; any other text is compared as text only
+  // A date only when written YYYY-MM-DD (a real date), as DuckDB reads a date column: the dates
+  // of models trained by Splink; any other text is compared as text only.
+  kIsoDate,
 };
 
 // One comparison level of a field; levels are tried in order and the first that holds wins.

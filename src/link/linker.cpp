@@ -249,10 +249,13 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         if (oa == 0 || ob == 0) break;
         const std::string& ox = other.values[oa].text;
         const std::string& oy = other.values[ob].text;
-        // DuckDB's form follows the SQL: jaro_winkler_similarity(x_l, y_r), (y_l, x_r).
+        if (level.duckdb && level.threshold < 1) {
+          // In the SQL's argument order: jaro_winkler_similarity(x_l, y_r), (y_l, x_r).
+          holds = jaro_winkler_duckdb(x.text, oy) >= level.threshold &&
+                  jaro_winkler_duckdb(ox, y.text) >= level.threshold;
+          break;
+        }
         holds = level.threshold >= 1 ? x.text == oy && y.text == ox
-                : level.duckdb       ? jaro_winkler_duckdb(x.text, oy) >= level.threshold &&
-                                     jaro_winkler_duckdb(ox, y.text) >= level.threshold
                                      : jaro_winkler(x.text, oy) >= level.threshold &&
                                            jaro_winkler(y.text, ox) >= level.threshold;
         break;

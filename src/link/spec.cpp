@@ -324,8 +324,7 @@ Result<LinkSpec> parse_spec(const Json& json) {
           return l.kind == Level::Kind::kDateSwap || l.kind == Level::Kind::kDateYear ||
                  l.kind == Level::Kind::kDateWithin;
         });
-    if (date_level && field.normalise != Normalise::kDate &&
-        field.normalise != Normalise::kIsoDate)
+    if (date_level && field.normalise != Normalise::kDate && field.normalise != Normalise::kIsoDate)
       return invalid("date levels need \"normalise\": \"date\" (or \"iso_date\")",
                      where + "/normalise");
     if (field.term_frequency && field.levels.front().kind != Level::Kind::kExact)
