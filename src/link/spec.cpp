@@ -32,12 +32,10 @@ constexpr LevelType kLevelTypes[] = {
     {"token_overlap", Level::Kind::kTokenOverlap, nullptr},
 };
 
-constexpr std::pair<const char*, Normalise> kNormalise[] = {{"none", Normalise::kNone},
-                                                            {"lower", Normalise::kLower},
-                                                            {"name", Normalise::kName},
-                                                            {"digits", Normalise::kDigits},
-                                                            {"date", Normalise::kDate},
-                                                            {"iso_date", Normalise::kIsoDate}};
+constexpr std::pair<const char*, Normalise> kNormalise[] = {
+    {"none", Normalise::kNone}, {"lower", Normalise::kLower},
+    {"name", Normalise::kName}, {"digits", Normalise::kDigits},
+    {"date", Normalise::kDate}, {"iso_date", Normalise::kIsoDate}};
 
 constexpr std::pair<const char*, LinkType> kLinkTypes[] = {
     {"link_only", LinkType::kLinkOnly},
