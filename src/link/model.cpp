@@ -3,8 +3,8 @@
 // that two random records match) from the expected number of matches among the candidates.
 // Comparison vectors are counted into distinct patterns first, so an EM iteration costs the
 // number of patterns (hundreds), not the number of pairs (millions).
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <iomanip>
 #include <map>
@@ -462,6 +462,14 @@ Json model_to_json(const Model& model) {
                                                                          : "candidate pairs"}}}};
 }
 
+Result<double> saved_prior(const Json& model_json) {
+  const Json& prior = model_json.value("probability_two_random_records_match", Json());
+  if (!prior.is_number() || !(prior.get<double>() > 0 && prior.get<double>() < 1))
+    return invalid("probability_two_random_records_match must be a number between 0 and 1",
+                   "/probability_two_random_records_match");
+  return prior.get<double>();
+}
+
 Result<Model> model_from_json(const Json& json) {
   if (!json.is_object()) return invalid("a model is a JSON object (Splink-style settings)");
   if (!json.contains("haven_spec")) return model_from_splink_json(json);
@@ -471,11 +479,9 @@ Result<Model> model_from_json(const Json& json) {
                    "/haven_spec" + spec.error().field);
   Model model;
   model.spec = std::move(*spec);
-  const Json& prior = json.value("probability_two_random_records_match", Json());
-  if (!prior.is_number() || !(prior.get<double>() > 0 && prior.get<double>() < 1))
-    return invalid("probability_two_random_records_match must be a number between 0 and 1",
-                   "/probability_two_random_records_match");
-  model.prior = prior.get<double>();
+  auto prior = saved_prior(json);
+  if (!prior.ok()) return prior.error();
+  model.prior = *prior;
   const Json& comparisons = json.value("comparisons", Json());
   if (!comparisons.is_array() || comparisons.size() != model.spec.fields.size())
     return invalid("the model needs one comparison per field of its haven_spec", "/comparisons");

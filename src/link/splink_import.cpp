@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "link/link.hpp"
+#include "link/linker_impl.hpp"
 #include "link/splink_sql.hpp"
 
 namespace haven::link {
@@ -276,11 +277,9 @@ Result<Model> model_from_splink_json(const Json& json) {
                                                         : "duckdb";
 
   Model model;
-  const Json& prior = json.value("probability_two_random_records_match", Json());
-  if (!prior.is_number() || !(prior.get<double>() > 0 && prior.get<double>() < 1))
-    return invalid("probability_two_random_records_match must be a number between 0 and 1",
-                   "/probability_two_random_records_match");
-  model.prior = prior.get<double>();
+  auto prior = saved_prior(json);
+  if (!prior.ok()) return prior.error();
+  model.prior = *prior;
 
   const Json& comparisons = json.value("comparisons", Json());
   if (!comparisons.is_array() || comparisons.empty())
