@@ -132,6 +132,37 @@ mkdir -p "$work/not_a_checkpoint" && echo x > "$work/not_a_checkpoint/notes.txt"
 check_refused "a directory that is not a checkpoint" 3 "holds other files (notes.txt)" \
   "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" --checkpoint "$work/not_a_checkpoint"
 
+# A model trained by Splink (written in Splink's settings format, tests/data): translated, used as
+# given (no training), linking the same people; what Haven cannot translate exactly is refused.
+splink_model=$root/tests/data/splink_febrl_model.json
+check "a Splink model is used" "$haven" link --model "$splink_model" "$work/police.csv" "$work/ngo.csv" \
+  --pairs "$work/spairs.csv" --capture "$work/scapture.csv"
+grep -q "trained elsewhere" "$work/out" && grep -q "Jaro-Winkler distance of given_name >= 0.92" "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: Splink model not described"; head -20 "$work/out"; }
+# police and ngo share FEBRL 4's records 1000..1500: about 500 people on both lists.
+smatches=$(grep -c ',match,' "$work/spairs.csv")
+[ "$smatches" -gt 400 ] && [ "$smatches" -lt 600 ] && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: the Splink model found $smatches matches, expected about 500"; }
+# Saved again by Haven (its haven_spec keeps DuckDB's similarities), it links the same pairs.
+check "a Splink model saved again" "$haven" link --model "$splink_model" "$work/police.csv" "$work/ngo.csv" \
+  --pairs "$work/spairs1.csv" --save-model "$work/splink_resaved.json"
+check "the re-saved Splink model reused" "$haven" link --model "$work/splink_resaved.json" "$work/police.csv" \
+  "$work/ngo.csv" --pairs "$work/spairs2.csv"
+cmp -s "$work/spairs1.csv" "$work/spairs2.csv" && cmp -s "$work/spairs.csv" "$work/spairs1.csv" && passed=$((passed + 1)) \
+  || { failed=$((failed + 1)); echo "FAIL: a re-saved Splink model links other pairs"; }
+sed 's/jaro_winkler_similarity(\\"given_name_l\\", \\"given_name_r\\") >= 0.92/damerau_levenshtein(given_name_l, given_name_r) <= 1/' \
+  "$splink_model" > "$work/splink_dl.json"
+check_refused "a Splink level Haven cannot evaluate" 3 \
+  'comparison "given_name" level 3 "Jaro-Winkler distance of given_name >= 0.92" (damerau_levenshtein(given_name_l, given_name_r) <= 1): Haven has no Damerau-Levenshtein' \
+  "$haven" link --model "$work/splink_dl.json" "$work/police.csv" "$work/ngo.csv" --pairs "$work/never_splink.csv"
+[ ! -e "$work/never_splink.csv" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused Splink model wrote output"; }
+sed 's/"tf_adjustment_weight": 1.0/"tf_adjustment_weight": 0.5/' "$splink_model" > "$work/splink_tf.json"
+check_refused "a Splink term-frequency weight Haven cannot honour" 3 "tf_adjustment_weight is 0.5" \
+  "$haven" link --model "$work/splink_tf.json" "$work/police.csv" "$work/ngo.csv"
+cut -d, -f1-3 "$work/police.csv" > "$work/splink_narrow.csv"
+check_refused "a list without the Splink model's columns" 3 'does not have the columns "date_of_birth", "street_number"' \
+  "$haven" link --model "$splink_model" "$work/splink_narrow.csv" "$work/ngo.csv"
+
 # Bad input: columns not matching the specification, an empty list, exploding blocks, bad spec.
 cut -d, -f1-3 "$work/police.csv" > "$work/narrow.csv"
 check_refused "columns not matching the spec" 3 'does not have the columns "street_number"' \

@@ -546,7 +546,8 @@ LinkCommandsHandle add_link_commands(CLI::App& app) {
   c->link->add_option("--spec", c->spec,
                       "Linkage specification (JSON: fields, comparison levels, blocking rules)");
   c->link->add_option("--model", c->model,
-                      "Instead of --spec: a model saved by --save-model (no training)");
+                      "Instead of --spec: a model saved by --save-model, or trained by Splink "
+                      "(settings JSON; no training here)");
   c->link->add_option("--save-model", c->save_model,
                       "Write the trained model (Splink-style settings JSON) to this file");
   c->link->add_option("--pairs", c->pairs,

@@ -46,6 +46,9 @@ enum class Normalise {
   kName,    // search::Normaliser tokens (any script to Latin, variants and nicknames mapped)
   kDigits,  // digits only
   kDate,    // a date as YYYY-MM-DD (from YYYYMMDD, YYYY-MM-DD or DD/MM/YYYY)
+  // A date only when written YYYY-MM-DD (a real date), as DuckDB reads a date column: the dates
+  // of models trained by Splink; any other text is compared as text only.
+  kIsoDate,
 };
 
 // One comparison level of a field; levels are tried in order and the first that holds wins.
@@ -71,6 +74,9 @@ struct Level {
   double threshold = 0;
   std::string other;  // kSwappedWith: the other field's name
   std::string label;  // for people and charts, e.g. "Jaro-Winkler >= 0.92"
+  // kJaroWinkler, kJaro, kSwappedWith below 1: similarities as DuckDB computes them
+  // (jaro_duckdb), for models trained by Splink; Haven's own otherwise.
+  bool duckdb = false;
 };
 
 struct FieldSpec {
@@ -181,9 +187,16 @@ struct Model {
 // u_probability, "blocking_rules_to_generate_predictions", "link_type"), plus a "haven_spec"
 // object holding this spec so a saved model reloads exactly.
 Json model_to_json(const Model& model);
-// Reads what model_to_json wrote. Errors (kInvalidArgument) for a model without "haven_spec" or
-// whose levels do not fit its spec.
+// Reads what model_to_json wrote, or (without "haven_spec") a model trained by Splink:
+// model_from_splink_json. Errors (kInvalidArgument) for levels that do not fit the spec.
 Result<Model> model_from_json(const Json& json);
+// A settings JSON trained by Splink (v3, v4; docs/linkage.md, "Saved models"): every comparison
+// level's SQL condition is translated into Haven's levels, the blocking rules into Haven's keys,
+// m, u and the prior used as given. Errors (kInvalidArgument, with the JSON location): a level
+// whose SQL Haven cannot evaluate exactly (the message names the comparison, the level's label,
+// its SQL and what Haven accepts), a term-frequency adjustment other than Haven's, a blocking rule
+// other than equalities of columns or of their first characters, a level without m or u.
+Result<Model> model_from_splink_json(const Json& json);
 // The trained parameters as a table for people: field, level, m, u, weight.
 std::string describe_model(const Model& model);
 
@@ -467,6 +480,9 @@ void dice_row(const std::uint64_t* a, std::uint32_t pa, const std::uint64_t* b,
 // ---- Comparisons (exposed for tests) ----
 double jaro(std::string_view a, std::string_view b);
 double jaro_winkler(std::string_view a, std::string_view b);
+// As DuckDB's jaro_similarity / jaro_winkler_similarity (first, second), which Splink's models use.
+double jaro_duckdb(std::string_view first, std::string_view second);
+double jaro_winkler_duckdb(std::string_view first, std::string_view second);
 // Edit distance, or `limit` + 1 when it exceeds `limit`.
 int levenshtein(std::string_view a, std::string_view b, int limit);
 

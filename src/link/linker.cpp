@@ -142,6 +142,7 @@ FieldValue normalise_value(std::string_view raw, Normalise normalise,
       value.text = trim_collapse(raw, true);
       break;
     case Normalise::kDate:
+    case Normalise::kIsoDate:
       value.text = trim_collapse(raw, false);
       break;
     case Normalise::kDigits:
@@ -156,6 +157,14 @@ FieldValue normalise_value(std::string_view raw, Normalise normalise,
     }
   }
   if (normalise == Normalise::kDate && !value.text.empty()) parse_date(value);
+  if (normalise == Normalise::kIsoDate && value.text.size() == 10 && value.text[4] == '-' &&
+      value.text[7] == '-') {
+    // Only a real date counts (DuckDB reads nothing else as one); parse_date would rewrite
+    // other text, which must stay as written for the exact level.
+    FieldValue parsed = value;
+    parse_date(parsed);
+    if (parsed.days != INT64_MIN) value = std::move(parsed);
+  }
   char* end = nullptr;
   const double number = std::strtod(value.text.c_str(), &end);
   if (!value.text.empty() && end && *end == '\0') value.number = number;
@@ -197,6 +206,7 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
   const std::vector<Level>& levels = spec.fields[f].levels;
   // Computed once per pair even when several levels ask (Jaro-Winkler bands: 0.92, then 0.8).
   double jaro_winkler_value = -1, jaro_value = -1;
+  double duckdb_jaro_winkler_value = -1, duckdb_jaro_value = -1;  // Splink's models
   for (std::size_t l = 0; l < levels.size(); ++l) {
     const Level& level = levels[l];
     bool holds = false;
@@ -205,11 +215,23 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         holds = va == vb;
         break;
       case Level::Kind::kJaroWinkler:
+        if (level.duckdb) {
+          if (duckdb_jaro_winkler_value < 0)
+            duckdb_jaro_winkler_value = va == vb ? 1.0 : jaro_winkler_duckdb(x.text, y.text);
+          holds = duckdb_jaro_winkler_value >= level.threshold;
+          break;
+        }
         if (jaro_winkler_value < 0)
           jaro_winkler_value = va == vb ? 1.0 : jaro_winkler(x.text, y.text);
         holds = jaro_winkler_value >= level.threshold;
         break;
       case Level::Kind::kJaro:
+        if (level.duckdb) {
+          if (duckdb_jaro_value < 0)
+            duckdb_jaro_value = va == vb ? 1.0 : jaro_duckdb(x.text, y.text);
+          holds = duckdb_jaro_value >= level.threshold;
+          break;
+        }
         if (jaro_value < 0) jaro_value = va == vb ? 1.0 : jaro(x.text, y.text);
         holds = jaro_value >= level.threshold;
         break;
@@ -227,6 +249,12 @@ std::uint8_t Linker::Impl::level_of(std::size_t f, std::uint32_t a, std::uint32_
         if (oa == 0 || ob == 0) break;
         const std::string& ox = other.values[oa].text;
         const std::string& oy = other.values[ob].text;
+        if (level.duckdb && level.threshold < 1) {
+          // In the SQL's argument order: jaro_winkler_similarity(x_l, y_r), (y_l, x_r).
+          holds = jaro_winkler_duckdb(x.text, oy) >= level.threshold &&
+                  jaro_winkler_duckdb(ox, y.text) >= level.threshold;
+          break;
+        }
         holds = level.threshold >= 1 ? x.text == oy && y.text == ox
                                      : jaro_winkler(x.text, oy) >= level.threshold &&
                                            jaro_winkler(y.text, ox) >= level.threshold;

@@ -83,6 +83,10 @@ std::string key_text(const BlockingKey& key, const FieldValue& value,
 // Combines hashes (splitmix64 finaliser).
 std::uint64_t mix(std::uint64_t h, std::uint64_t v);
 
+// A saved model's probability_two_random_records_match, refused unless strictly between 0 and 1
+// (Haven's models and Splink's alike).
+Result<double> saved_prior(const Json& model_json);
+
 // Runs fn(begin, end, thread) over [0, n) in `threads` contiguous slices.
 void parallel_for(std::size_t n, int threads,
                   const std::function<void(std::size_t, std::size_t, int)>& fn);

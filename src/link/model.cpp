@@ -3,8 +3,8 @@
 // that two random records match) from the expected number of matches among the candidates.
 // Comparison vectors are counted into distinct patterns first, so an EM iteration costs the
 // number of patterns (hundreds), not the number of pairs (millions).
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <iomanip>
 #include <map>
@@ -462,22 +462,26 @@ Json model_to_json(const Model& model) {
                                                                          : "candidate pairs"}}}};
 }
 
+Result<double> saved_prior(const Json& model_json) {
+  const Json& prior = model_json.value("probability_two_random_records_match", Json());
+  if (!prior.is_number() || !(prior.get<double>() > 0 && prior.get<double>() < 1))
+    return invalid("probability_two_random_records_match must be a number between 0 and 1",
+                   "/probability_two_random_records_match");
+  return prior.get<double>();
+}
+
 Result<Model> model_from_json(const Json& json) {
-  if (!json.is_object() || !json.contains("haven_spec"))
-    return invalid(
-        "not a model saved by haven link (no \"haven_spec\"); models trained by Splink itself are "
-        "not read yet");
+  if (!json.is_object()) return invalid("a model is a JSON object (Splink-style settings)");
+  if (!json.contains("haven_spec")) return model_from_splink_json(json);
   auto spec = parse_spec(json.at("haven_spec"));
   if (!spec.ok())
     return invalid("the model's haven_spec: " + spec.error().message,
                    "/haven_spec" + spec.error().field);
   Model model;
   model.spec = std::move(*spec);
-  const Json& prior = json.value("probability_two_random_records_match", Json());
-  if (!prior.is_number() || !(prior.get<double>() > 0 && prior.get<double>() < 1))
-    return invalid("probability_two_random_records_match must be a number between 0 and 1",
-                   "/probability_two_random_records_match");
-  model.prior = prior.get<double>();
+  auto prior = saved_prior(json);
+  if (!prior.ok()) return prior.error();
+  model.prior = *prior;
   const Json& comparisons = json.value("comparisons", Json());
   if (!comparisons.is_array() || comparisons.size() != model.spec.fields.size())
     return invalid("the model needs one comparison per field of its haven_spec", "/comparisons");
@@ -518,10 +522,14 @@ std::string describe_model(const Model& model) {
   out << std::setprecision(4);
   out << (model.spec.training == Training::kPerRule ? "Chance that two random records match: "
                                                     : "Share of candidate pairs that match: ")
-      << model.prior << " (EM, " << model.em_iterations << " iterations"
-      << (model.em_converged ? ", converged" : ", NOT converged: raise em_max_iterations") << "; "
-      << model.candidate_pairs << " candidate pairs; u from " << model.sampled_pairs
-      << " random pairs)\n";
+      << model.prior;
+  if (model.em_iterations == 0 && model.sampled_pairs == 0)
+    out << " (trained elsewhere: m, u and the prior as the model gives them)\n";
+  else
+    out << " (EM, " << model.em_iterations << " iterations"
+        << (model.em_converged ? ", converged" : ", NOT converged: raise em_max_iterations") << "; "
+        << model.candidate_pairs << " candidate pairs; u from " << model.sampled_pairs
+        << " random pairs)\n";
   out << std::left << std::setw(18) << "field" << std::setw(28) << "level" << std::right
       << std::setw(10) << "m" << std::setw(12) << "u" << std::setw(12) << "u random" << std::setw(9)
       << "weight"

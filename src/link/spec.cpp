@@ -32,11 +32,10 @@ constexpr LevelType kLevelTypes[] = {
     {"token_overlap", Level::Kind::kTokenOverlap, nullptr},
 };
 
-constexpr std::pair<const char*, Normalise> kNormalise[] = {{"none", Normalise::kNone},
-                                                            {"lower", Normalise::kLower},
-                                                            {"name", Normalise::kName},
-                                                            {"digits", Normalise::kDigits},
-                                                            {"date", Normalise::kDate}};
+constexpr std::pair<const char*, Normalise> kNormalise[] = {
+    {"none", Normalise::kNone}, {"lower", Normalise::kLower},
+    {"name", Normalise::kName}, {"digits", Normalise::kDigits},
+    {"date", Normalise::kDate}, {"iso_date", Normalise::kIsoDate}};
 
 constexpr std::pair<const char*, LinkType> kLinkTypes[] = {
     {"link_only", LinkType::kLinkOnly},
@@ -134,7 +133,7 @@ Result<Level> parse_level(const Json& json, const std::string& where) {
   if (found->bound == nullptr) {
     HAVEN_TRY(only_keys(json, {"type", "label"}, where));
   } else if (std::string(found->bound) == "field") {
-    HAVEN_TRY(only_keys(json, {"type", "field", "min", "label"}, where));
+    HAVEN_TRY(only_keys(json, {"type", "field", "min", "label", "duckdb"}, where));
     if (!json.contains("field") || !json.at("field").is_string())
       return invalid("level " + type + " needs \"field\": the field it is swapped with", where);
     level.other = json.at("field").get<std::string>();
@@ -143,12 +142,20 @@ Result<Level> parse_level(const Json& json, const std::string& where) {
     if (json.contains("min")) HAVEN_TRY(read_number(json, "min", level.threshold, 0.5, 1.0, where));
   } else {
     const char* bound = found->bound;
-    HAVEN_TRY(only_keys(json, {"type", bound, "label"}, where));
-    if (!json.contains(bound)) return invalid("level " + type + " needs \"" + bound + "\"", where);
     const bool similarity =
         level.kind == Level::Kind::kJaroWinkler || level.kind == Level::Kind::kJaro;
+    if (similarity)
+      HAVEN_TRY(only_keys(json, {"type", bound, "label", "duckdb"}, where));
+    else
+      HAVEN_TRY(only_keys(json, {"type", bound, "label"}, where));
+    if (!json.contains(bound)) return invalid("level " + type + " needs \"" + bound + "\"", where);
     HAVEN_TRY(read_number(json, bound, level.threshold, similarity ? 0.0 : 0.0,
                           similarity ? 1.0 : 1e12, where));
+  }
+  if (json.contains("duckdb")) {  // Splink's models: similarities as DuckDB computes them
+    if (!json.at("duckdb").is_boolean())
+      return invalid("duckdb must be true or false", where + "/duckdb");
+    level.duckdb = json.at("duckdb").get<bool>();
   }
   if (json.contains("label")) {
     if (!json.at("label").is_string()) return invalid("label must be a string", where + "/label");
@@ -315,8 +322,9 @@ Result<LinkSpec> parse_spec(const Json& json) {
           return l.kind == Level::Kind::kDateSwap || l.kind == Level::Kind::kDateYear ||
                  l.kind == Level::Kind::kDateWithin;
         });
-    if (date_level && field.normalise != Normalise::kDate)
-      return invalid("date levels need \"normalise\": \"date\"", where + "/normalise");
+    if (date_level && field.normalise != Normalise::kDate && field.normalise != Normalise::kIsoDate)
+      return invalid("date levels need \"normalise\": \"date\" (or \"iso_date\")",
+                     where + "/normalise");
     if (field.term_frequency && field.levels.front().kind != Level::Kind::kExact)
       return invalid("term_frequency adjusts the exact level, which must then be the first level",
                      where + "/term_frequency");
@@ -389,6 +397,7 @@ Json spec_to_json(const LinkSpec& spec) {
           if (l.threshold < 1) level["min"] = l.threshold;
         } else if (t.bound)
           level[t.bound] = l.threshold;
+        if (l.duckdb) level["duckdb"] = true;
         levels.push_back(level);
       }
     }
