@@ -2,14 +2,28 @@
 // comparison level each field reached and that level's weight (log2 Bayes factor) drawn as a
 // bar that diverges from the middle: right for evidence they are one person, left for evidence
 // they are not. The number, its sign and the words "for"/"against" say the same without colour.
-import { fieldLabel, formatPercent, formatSigned, t } from '../lib/i18n';
+import { fieldLabel, formatNumber, formatPercent, formatSigned, t } from '../lib/i18n';
 import type { Comparison, LinkReview } from '../lib/linkReview';
 
-const knownLevels = ['exact', 'null', 'else'] as const;
-
-/** A level in the reviewer's words where Haven names it ("exact", "null", "else"), else as the specification labels it. */
+/**
+ * A level in the reviewer's words: haven link's own labels ("exact", "null", "else", "Jaro-Winkler
+ * >= 0.92", ... from src/link/spec.cpp default_label) translated, a specification's own label as written.
+ */
 export function levelLabel(level: string): string {
-  return (knownLevels as readonly string[]).includes(level) ? t(`link.level.${level as (typeof knownLevels)[number]}`) : level;
+  if (level === 'exact') return t('link.level.exact');
+  if (level === 'null') return t('link.level.null');
+  if (level === 'else') return t('link.level.else');
+  if (level === 'same phonetic code') return t('link.level.phonetic');
+  if (level === 'day and month swapped') return t('link.level.dateSwap');
+  if (level === 'same year') return t('link.level.sameYear');
+  if (level === 'a word in common') return t('link.level.wordInCommon');
+  const similar = /^(Jaro-Winkler|Jaro) >= ([0-9.]+)$/.exec(level);
+  if (similar) return t('link.level.similar', { measure: similar[1]!, min: formatNumber(Number(similar[2]), 2) });
+  const edits = /^edit distance <= ([0-9]+)$/.exec(level);
+  if (edits) return t('link.level.edits', { n: formatNumber(Number(edits[1])) });
+  const days = /^within ([0-9.]+) days$/.exec(level);
+  if (days) return t('link.level.withinDays', { n: formatNumber(Number(days[1])) });
+  return level;
 }
 
 function direction(weight: number): string {
@@ -57,17 +71,20 @@ function Value({ value }: { value: string | null | undefined }) {
  * values (analysts, auditors): the levels and weights still explain the decision.
  */
 export function PairExplanation({ pair, showValues }: { pair: LinkReview; showValues: boolean }) {
-  const comparisons: Comparison[] = pair.comparisons ?? [];
+  // Without the comparisons (a server that withholds them from this role) only the total shows.
+  const known = Array.isArray(pair.comparisons);
+  const comparisons: Comparison[] = known ? pair.comparisons : [];
   const fieldsTotal = comparisons.reduce((sum, c) => sum + c.weight, 0);
   // The total weight is the fields' weights plus the prior's log-odds (how likely two records
   // of these lists are one person before looking at them): shown so the column adds up.
-  const prior = pair.match_weight - fieldsTotal;
+  const prior = known ? pair.match_weight - fieldsTotal : 0;
   const scale = Math.max(1, Math.abs(prior), ...comparisons.map((c) => Math.abs(c.weight)));
   const left = t('link.recordOf', { list: pair.list_l, id: pair.record_l });
   const right = t('link.recordOf', { list: pair.list_r, id: pair.record_r });
   const span = showValues ? 3 : 1;
   return (
     <div class="explain-wrap">
+      {!known && <p class="hint">{t('link.noComparisons')}</p>}
       <table class={`explain${showValues ? '' : ' no-values'}`}>
         <caption class="visually-hidden">{t('link.explanation')}</caption>
         <thead>

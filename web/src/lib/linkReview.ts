@@ -46,12 +46,9 @@ export const reviewed = (r: RunSummary) => r.match + r.non_match;
 
 export const listRuns = (signal?: AbortSignal) => get<{ items: RunSummary[] }>('/link-reviews/runs', signal ? { signal } : {}).then((r) => r.items);
 
-/** One page of a run's pairs with a status, the likeliest first. */
+/** One page of a run's pairs with a status, the likeliest first (match_probability is indexed). */
 export const listPairs = (run: string, status: ReviewStatus, cursor: string | undefined, signal?: AbortSignal) =>
-  get<Page<LinkReview>>(`/link-reviews${query({ run, status, limit: 200, cursor })}`, signal ? { signal } : {}).then((p) => ({
-    ...p,
-    items: [...p.items].sort((a, b) => b.match_probability - a.match_probability || a.id - b.id),
-  }));
+  get<Page<LinkReview>>(`/link-reviews${query({ run, status, sort: 'match_probability', order: 'desc', limit: 100, cursor })}`, signal ? { signal } : {});
 
 export const getPair = (id: number, signal?: AbortSignal) => get<LinkReview>(`/link-reviews/${id}`, signal ? { signal } : {});
 
