@@ -179,19 +179,23 @@ function RunReview({ run, onBack }: { run: string; onBack: () => void }) {
 
   const runs = useAsync((signal) => listRuns(signal), []);
   const queue = useAsync((signal) => listPairs(run, status, cursor, signal), [run, status, cursor]);
-  const items = queue.data?.items ?? [];
+  // Pairs decided here leave the pending queue at once, before the queue is loaded again.
+  const [decidedHere, setDecidedHere] = useState<ReadonlySet<number>>(new Set());
+  const items = (queue.data?.items ?? []).filter((p) => status !== 'pending' || !decidedHere.has(p.id));
   const current = selected ?? items[0]?.id ?? null;
   const pair = useAsync((signal) => (current === null ? Promise.resolve(null) : getPair(current, signal)), [current]);
+  const shown = pair.data && pair.data.id === current ? pair.data : null;
   const summary = runs.data?.find((r) => r.run === run);
 
-  // After a decision, an undo or a choice in the queue, focus goes to the pair now shown, so the
-  // keyboard carries on from there (and a phone scrolls to it).
+  // After a decision, an undo or a choice in the queue, focus goes to the pair now shown (or to
+  // "all reviewed"), so the keyboard carries on from there and a phone scrolls to it.
   useEffect(() => {
-    if (focusPair.current && !pair.loading && !queue.loading) {
+    if (!focusPair.current) return;
+    if ((current !== null && shown && !pair.loading) || (current === null && queue.data)) {
       focusPair.current = false;
       heading.current?.focus();
     }
-  }, [pair.data, pair.loading, queue.loading]);
+  });
 
   const select = (id: number | null) => {
     setActionError(null);
@@ -204,7 +208,7 @@ function RunReview({ run, onBack }: { run: string; onBack: () => void }) {
   };
 
   const onDecide = async (verdict: Verdict) => {
-    const p = pair.data;
+    const p = shown;
     if (!p || p.status !== 'pending' || busy) return;
     setBusy(true);
     setActionError(null);
@@ -216,6 +220,7 @@ function RunReview({ run, onBack }: { run: string; onBack: () => void }) {
         return rest;
       });
       setLast({ id: p.id, code: p.display_code, verdict });
+      setDecidedHere((d) => new Set(d).add(p.id));
       // The next pending pair: the one after this in the queue, else the one before it.
       const ids = items.map((i) => i.id);
       const at = ids.indexOf(p.id);
@@ -244,6 +249,11 @@ function RunReview({ run, onBack }: { run: string; onBack: () => void }) {
     try {
       await reopen(id);
       setLast((l) => (l?.id === id ? null : l));
+      setDecidedHere((d) => {
+        const rest = new Set(d);
+        rest.delete(id);
+        return rest;
+      });
       focusPair.current = true;
       if (status !== 'pending') {
         setStatus('pending');
@@ -285,7 +295,6 @@ function RunReview({ run, onBack }: { run: string; onBack: () => void }) {
     e.preventDefault();
   };
 
-  const shown = pair.data && pair.data.id === current ? pair.data : null;
   return (
     <div class="link-review" onKeyDown={onKey}>
       <PageHeader
