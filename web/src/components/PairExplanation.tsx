@@ -49,7 +49,7 @@ function Weight({ weight, scale }: { weight: number; scale: number }) {
     <span class={`weight ${tone}`}>
       <WeightBar weight={weight} scale={scale} />
       <span class="weight-text">
-        <span class="weight-num">{formatSigned(weight)}</span> {direction(weight)}
+        <span class="weight-num">{formatSigned(weight)}</span> <span class="weight-dir">{direction(weight)}</span>
       </span>
     </span>
   );
@@ -71,7 +71,8 @@ function Value({ value }: { value: string | null | undefined }) {
  * values (analysts, auditors): the levels and weights still explain the decision.
  */
 export function PairExplanation({ pair, showValues }: { pair: LinkReview; showValues: boolean }) {
-  // Without the comparisons (a server that withholds them from this role) only the total shows.
+  // Without the comparisons (withheld from analysts and auditors: they hold the values) only the
+  // total shows; the screen says why.
   const known = Array.isArray(pair.comparisons);
   const comparisons: Comparison[] = known ? pair.comparisons : [];
   const fieldsTotal = comparisons.reduce((sum, c) => sum + c.weight, 0);
@@ -84,7 +85,6 @@ export function PairExplanation({ pair, showValues }: { pair: LinkReview; showVa
   const span = showValues ? 3 : 1;
   return (
     <div class="explain-wrap">
-      {!known && <p class="hint">{t('link.noComparisons')}</p>}
       <table class={`explain${showValues ? '' : ' no-values'}`}>
         <caption class="visually-hidden">{t('link.explanation')}</caption>
         <thead>

@@ -107,7 +107,7 @@ function PairView({
         <span>{t('link.probabilityIs', { p: formatPercent(pair.match_probability) })}</span>
         <span>{t('link.totalWeightIs', { w: formatSigned(pair.match_weight) })}</span>
       </p>
-      {!showValues && <Notice>{t('link.valuesHidden')}</Notice>}
+      {!Array.isArray(pair.comparisons) ? <Notice>{t('link.noComparisons')}</Notice> : !showValues && <Notice>{t('link.valuesHidden')}</Notice>}
       <PairExplanation pair={pair} showValues={showValues} />
       {!pending && (
         <p class="decided">
@@ -299,7 +299,7 @@ function RunReview({ run, onBack }: { run: string; onBack: () => void }) {
     <div class="link-review" onKeyDown={onKey}>
       <PageHeader
         title={t('link.runTitle', { run })}
-        sub={t('link.runIntro')}
+        sub={mayDecide ? t('link.runIntro') : t('link.runIntroView')}
         actions={
           <button type="button" class="secondary" onClick={onBack}>
             {t('link.allRuns')}
