@@ -97,16 +97,33 @@ test('a supervisor decides pairs with the per-field explanation, by mouse and ke
     await done.getByText(note).waitFor();
     assert.equal(await done.getByRole('button', { name: 'Same person', exact: true }).count(), 0, 'a decided pair cannot be decided again');
 
+    // Decided by someone else while a note is typed: the server's refusal shows, the note stays.
+    await page.getByLabel('Show').selectOption('pending');
+    const again = page.locator(`.pair-view[data-pair="${second.id}"]`);
+    await again.waitFor();
+    await supervisor.post(`/link-reviews/${second.id}/non-match`);
+    const late = 'Typed while a colleague decided the same pair.';
+    await again.getByLabel('Note (optional)').fill(late);
+    await again.getByRole('button', { name: 'Same person', exact: true }).click();
+    await again.getByRole('alert').waitFor();
+    await again.getByText('Decided: Not the same person').waitFor();
+    assert.equal(await again.getByLabel('Your note, not saved').inputValue(), late);
+    const after = await supervisor.get(`/link-reviews/${second.id}`);
+    assert.equal(after.status, 'non_match');
+    assert.equal(after.note, undefined, 'the refused note was not stored');
+
     // The overview counts what was decided.
+    const final = { ...run, pending: run.pending - 2, match: run.match + 1, non_match: run.non_match + 1 };
     await page.getByRole('button', { name: 'All runs' }).click();
-    await card.getByText(reviewedText({ ...run, match: run.match + 1 })).waitFor();
+    await card.getByText(reviewedText(final)).waitFor();
+    assert.deepEqual(await runNow(), final);
 
     // No sideways scrolling at phone width, on the overview and on a pair.
     await page.setViewportSize({ width: 390, height: 844 });
     const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
     assert.ok(await fits(), 'the runs fit 390 px');
     await card.getByRole('button', { name: `Review run ${run.run}` }).click();
-    await page.locator(`.pair-view[data-pair="${second.id}"]`).waitFor();
+    await page.locator(`.pair-view[data-pair="${top[2].id}"]`).waitFor();
     assert.ok(await fits(), 'a pair fits 390 px');
     await screenshot(page, 'link-review-phone');
     assert.deepEqual(b.problems, []);

@@ -57,6 +57,7 @@ export const linkEn = {
   'link.decided': 'Decided: {status}',
   'link.noteWas': 'Note:',
   'link.note': 'Note (optional)',
+  'link.unsentNote': 'Your note, not saved (the pair was decided meanwhile)',
   'link.same': 'Same person',
   'link.notSame': 'Not the same person',
   'link.reopen': 'Reopen for review',

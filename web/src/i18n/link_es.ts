@@ -58,6 +58,7 @@ export const linkEs: Record<LinkKey, string> = {
   'link.decided': 'Decisión: {status}',
   'link.noteWas': 'Nota:',
   'link.note': 'Nota (opcional)',
+  'link.unsentNote': 'Su nota, no guardada (el par se decidió mientras tanto)',
   'link.same': 'Misma persona',
   'link.notSame': 'No es la misma persona',
   'link.reopen': 'Volver a revisar',

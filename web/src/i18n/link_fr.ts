@@ -58,6 +58,7 @@ export const linkFr: Record<LinkKey, string> = {
   'link.decided': 'Décision : {status}',
   'link.noteWas': 'Note :',
   'link.note': 'Note (facultative)',
+  'link.unsentNote': 'Votre note, non enregistrée (la paire a été tranchée entre-temps)',
   'link.same': 'Même personne',
   'link.notSame': 'Pas la même personne',
   'link.reopen': 'Remettre en revue',

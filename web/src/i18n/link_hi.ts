@@ -58,6 +58,7 @@ export const linkHi: Record<LinkKey, string> = {
   'link.decided': 'निर्णय: {status}',
   'link.noteWas': 'टिप्पणी:',
   'link.note': 'टिप्पणी (वैकल्पिक)',
+  'link.unsentNote': 'आपकी टिप्पणी, सहेजी नहीं गई (इस बीच जोड़े पर निर्णय हो चुका था)',
   'link.same': 'एक ही व्यक्ति',
   'link.notSame': 'एक ही व्यक्ति नहीं',
   'link.reopen': 'फिर से समीक्षा के लिए खोलें',

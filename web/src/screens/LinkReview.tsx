@@ -124,6 +124,13 @@ function PairView({
         </p>
       )}
       {error !== null && <ErrorNotice error={error} />}
+      {!pending && note.trim() !== '' && (
+        // Decided by someone else while this note was being typed: it was not sent; keep it to copy.
+        <div class="field">
+          <label for="review-note-unsent">{t('link.unsentNote')}</label>
+          <textarea id="review-note-unsent" rows={2} dir="auto" readOnly value={note} />
+        </div>
+      )}
       {mayDecide && pending && (
         <form
           class="verdict-form"
@@ -232,8 +239,9 @@ function RunReview({ run, onBack }: { run: string; onBack: () => void }) {
       refresh();
     } catch (err) {
       setActionError(err);
-      // Decided by someone else meanwhile: show the pair as it is now (the note stays typed).
+      // Decided by someone else meanwhile: stay on the pair, shown as it is now (the note stays).
       if (err instanceof ApiError && err.status === 409) {
+        setSelected(p.id);
         pair.reload();
         refresh();
       }
