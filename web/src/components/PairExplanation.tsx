@@ -133,7 +133,7 @@ export function PairExplanation({ pair, showValues }: { pair: LinkReview; showVa
               <th scope="row" colSpan={span}>
                 {t('link.prior')}
               </th>
-              <td data-label={t('link.level')} class="level">
+              <td class="level">
                 {t('link.priorHelp')}
               </td>
               <td data-label={t('link.weight')} class="weight-cell">
@@ -145,7 +145,7 @@ export function PairExplanation({ pair, showValues }: { pair: LinkReview; showVa
             <th scope="row" colSpan={span}>
               {t('link.total')}
             </th>
-            <td data-label={t('link.probability')} class="level">
+            <td class="level">
               {t('link.probabilityIs', { p: formatPercent(pair.match_probability) })}
             </td>
             <td data-label={t('link.weight')} class="weight-cell">

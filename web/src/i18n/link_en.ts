@@ -36,7 +36,6 @@ export const linkEn = {
   'link.field': 'Field',
   'link.level': 'Comparison',
   'link.weight': 'Weight (evidence)',
-  'link.probability': 'Probability',
   'link.level.exact': 'Exactly the same',
   'link.level.null': 'Missing on one side',
   'link.level.else': 'Different',

@@ -37,7 +37,6 @@ export const linkEs: Record<LinkKey, string> = {
   'link.field': 'Campo',
   'link.level': 'Comparación',
   'link.weight': 'Peso (evidencia)',
-  'link.probability': 'Probabilidad',
   'link.level.exact': 'Idénticos',
   'link.level.null': 'Falta en un lado',
   'link.level.else': 'Distintos',

@@ -37,7 +37,6 @@ export const linkFr: Record<LinkKey, string> = {
   'link.field': 'Champ',
   'link.level': 'Comparaison',
   'link.weight': 'Poids (indice)',
-  'link.probability': 'Probabilité',
   'link.level.exact': 'Identiques',
   'link.level.null': 'Absent d’un côté',
   'link.level.else': 'Différents',

@@ -37,7 +37,6 @@ export const linkHi: Record<LinkKey, string> = {
   'link.field': 'फ़ील्ड',
   'link.level': 'तुलना',
   'link.weight': 'भार (साक्ष्य)',
-  'link.probability': 'संभावना',
   'link.level.exact': 'बिल्कुल समान',
   'link.level.null': 'एक तरफ़ मान नहीं',
   'link.level.else': 'अलग',
