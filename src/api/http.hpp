@@ -63,6 +63,7 @@ struct ApiServer::Impl {
   void referral_routes();  // referrals.cpp
   void evidence_routes();  // evidence.cpp
   void people_routes();    // people.cpp
+  void link_review_routes();  // link_reviews.cpp: before record_routes, whose /{collection}/{id} would match
   void export_routes();    // exports.cpp: before record_routes, whose /{collection}/{id} would match
   void web_routes();       // web.cpp: the web interface at /, after every other route
   void timeline(const httplib::Request& req, httplib::Response& res);

@@ -174,6 +174,38 @@ void people_paths(Json& paths) {
   }
 }
 
+// The review queue of record linkage's uncertain band (haven link --review-into).
+void link_review_paths(Json& paths) {
+  const Json id_in_path = {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}};
+  const Json count = {{"type", "integer"}, {"minimum", 0}};
+  Json run = {{"type", "object"}, {"required", {"run", "pending", "match", "non_match", "total"}},
+              {"properties", {{"run", {{"type", "string"}}}, {"pending", count}, {"match", count},
+                              {"non_match", count}, {"total", count}}}};
+  Json listed = errors();
+  listed["200"] = json_response("Your organisation's linkage runs, by name, with their pairs counted by status",
+                                {{"type", "object"}, {"required", {"items"}},
+                                 {"properties", {{"items", {{"type", "array"}, {"items", run}}}}}});
+  paths["/api/v1/link-reviews/runs"]["get"] = {
+      {"summary", "Linkage runs with pairs to review (supervisors, investigators; analysts and auditors read)"},
+      {"tags", {"link_review"}}, {"responses", listed}};
+  Json note = {{"type", "object"}, {"additionalProperties", false},
+               {"properties", {{"note", {{"type", "string"}, {"maxLength", 2000}, {"description", "Why (the reviewer's note)"}}}}}};
+  const std::pair<const char*, const char*> actions[] = {
+      {"match", "Decide that the two records are the same person (from pending)"},
+      {"non-match", "Decide that the two records are different people (from pending)"},
+      {"reopen", "Undo a decision: the pair is pending again, note and reviewer cleared"}};
+  for (const auto& [action, summary] : actions) {
+    Json decided = errors();
+    decided["200"] = json_response("The pair", {{"$ref", "#/components/schemas/link_review"}});
+    decided["404"] = problem_response("No such pair in your organisation");
+    decided["409"] = problem_response(std::string_view(action) == "reopen" ? "The pair is pending" : "The pair is decided already; reopen it first");
+    Json operation = {{"summary", summary}, {"tags", {"link_review"}}, {"parameters", {id_in_path}}, {"responses", decided}};
+    if (std::string_view(action) != "reopen")
+      operation["requestBody"] = {{"required", false}, {"content", {{"application/json", {{"schema", note}}}}}};
+    paths[std::string("/api/v1/link-reviews/{id}/") + action]["post"] = operation;
+  }
+}
+
 }  // namespace
 
 Json openapi_document() {
@@ -491,6 +523,7 @@ Json openapi_document() {
                       query_param("seed", {{"type", "integer"}}, "Bootstrap seed")}},
       {"responses", estimate_responses}};
   people_paths(paths);
+  link_review_paths(paths);
   operations_paths(paths);
   return doc;
 }

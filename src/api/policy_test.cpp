@@ -12,6 +12,7 @@
 
 #include "api/api.hpp"
 #include "audit/audit.hpp"
+#include "link_review/link_review.hpp"
 #include "store/test_backends.hpp"
 
 namespace haven {
@@ -35,6 +36,7 @@ struct World {
   std::vector<CaseInfo> cases;
   std::vector<PersonInfo> persons;
   std::map<std::pair<std::int64_t, std::int64_t>, std::string> referral_status;  // (case, to org)
+  std::vector<std::pair<std::int64_t, std::int64_t>> link_reviews;  // (id, org)
 
   static bool has(const UserInfo& u, const char* role) {
     return std::find(u.roles.begin(), u.roles.end(), role) != u.roles.end();
@@ -54,6 +56,10 @@ struct World {
     if (u.org != c.org) return false;
     return wide(u) || c.assigned.empty() || c.assigned.count(u.id) > 0;
   }
+  // Linkage review pairs belong to no case: supervisors and investigators read and decide them,
+  // analysts and auditors read them pseudonymised, nobody else touches them.
+  static bool reviews_links(const UserInfo& u) { return has(u, "supervisor") || has(u, "investigator"); }
+  static bool reads_links(const UserInfo& u) { return reviews_links(u) || pseudonymised(u); }
   bool sees_person(const UserInfo& u, const PersonInfo& p) const {
     if (u.org != p.org) return false;
     if (wide(u) || p.cases.empty()) return true;
@@ -160,6 +166,13 @@ class Policy : public ::testing::TestWithParam<std::tuple<Backend, std::uint64_t
       }
       world.referral_status[{c.id, to}] = status;
     }
+    for (std::int64_t org : orgs) {
+      const Json pair = {{"run", "Run"}, {"list_l", "police"}, {"record_l", "P1"}, {"list_r", "shelter"}, {"record_r", "S1"},
+                         {"match_probability", 0.7}, {"status", "pending"},
+                         {"comparisons", {{{"field", "name"}, {"level", "exact"}, {"weight", 2.0}, {"left", "a"}, {"right", "a"}}}}};
+      EXPECT_TRUE(link_review::store_run(*tx, org, {pair}, clock_).ok());
+      world.link_reviews.emplace_back(tx->list(*find_entity("link_review"), org, {}).value().records.front().id, org);
+    }
     EXPECT_TRUE(tx->commit().ok());
     httplib::Client client("127.0.0.1", server_->port());
     for (auto& u : world.users) {
@@ -226,6 +239,23 @@ TEST_P(Policy, NobodyReadsOrChangesWhatThePolicyDenies) {
         EXPECT_EQ(Json::parse(res->body).contains("given_name"), !World::pseudonymised(u)) << u.name;
       }
       ++checks;
+    }
+    // Linkage review pairs: read, and decided then reopened (so the next user finds it pending).
+    for (const auto& [id, org] : world.link_reviews) {
+      const std::string path = "/api/v1/link-reviews/" + std::to_string(id);
+      auto res = client.Get(path, auth);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, !World::reads_links(u) ? 403 : u.org != org ? 404 : 200) << u.name << " reads link review " << id;
+      if (res->status == 200) {
+        EXPECT_EQ(Json::parse(res->body).contains("comparisons"), !World::pseudonymised(u)) << u.name;
+      }
+      auto decided = client.Post(path + "/match", auth, "", "");
+      ASSERT_TRUE(decided);
+      EXPECT_EQ(decided->status, !World::reviews_links(u) ? 403 : u.org != org ? 404 : 200) << u.name << " decides link review " << id;
+      if (decided->status == 200) {
+        EXPECT_EQ(client.Post(path + "/reopen", auth, "", "")->status, 200);
+      }
+      checks += 2;
     }
     // Lists hold exactly what the user may see.
     for (const char* collection : {"cases", "persons"}) {

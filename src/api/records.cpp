@@ -16,8 +16,11 @@ using http::send_error;
 using http::send_json;
 using http::send_problem;
 
-// Kinds whose every read is audited one by one, also when they come in a list.
-bool audited_per_record(const EntitySpec& spec) { return spec.kind == "person" || spec.kind == "case"; }
+// Kinds whose every read is audited one by one, also when they come in a list: persons, cases,
+// and linkage review pairs, which carry two people's identifying values.
+bool audited_per_record(const EntitySpec& spec) {
+  return spec.kind == "person" || spec.kind == "case" || spec.kind == "link_review";
+}
 
 // Names of fields a write touched: what the audit log may say about a change (never values).
 Json field_names(const Json& body) {

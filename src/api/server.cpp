@@ -174,6 +174,7 @@ ApiServer::ApiServer(Store& store, const Clock& clock, AuditLog& audit, ApiOptio
   impl_->referral_routes();
   impl_->evidence_routes();
   impl_->people_routes();
+  impl_->link_review_routes();
   impl_->export_routes();
   impl_->record_routes();
   impl_->web_routes();  // last: it answers every other GET

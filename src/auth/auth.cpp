@@ -56,6 +56,16 @@ Status authorize(const Principal& principal, Action action, const EntitySpec& sp
   if (spec.kind == "form_definition" && !reading && !principal.has_role("org_admin") &&
       !principal.has_role("system_admin"))
     return deny("only an organisation administrator can define custom form fields");
+  if (spec.kind == "link_review") {
+    // Linkage lists are not bound to a case, so need to know cannot follow case assignment: the
+    // pairs (with both records' values) are for the staff who link lists and decide on them,
+    // supervisors and investigators; analysts and auditors may read them pseudonymised.
+    if (principal.has_role("supervisor") || principal.has_role("investigator")) return Status::Ok();
+    if (reading && sees_pseudonymised(principal) && !principal.roles.empty()) return Status::Ok();
+    return deny(sees_pseudonymised(principal)
+                    ? "analysts and auditors may read the linkage review queue but not decide on it"
+                    : "the linkage review queue is for supervisors and investigators");
+  }
   if (!reading && sees_pseudonymised(principal))
     return deny("analysts and auditors have read-only access");
   if (principal.roles.empty()) return deny("your account has no role; ask an administrator");

@@ -28,7 +28,9 @@ struct Principal {
 enum class Action { kRead, kList, kCreate, kUpdate, kExport };
 
 // Allowed, or kPermissionDenied with the reason. Organisation isolation is enforced by the store
-// queries being scoped to principal.org_id; this decides by role and entity.
+// queries being scoped to principal.org_id; this decides by role and entity. Linkage review pairs
+// (link_review) are for supervisors and investigators only, read-only and pseudonymised for
+// analysts and auditors.
 Status authorize(const Principal& principal, Action action, const EntitySpec& spec);
 
 // Caseworkers, social workers, investigators and lawyers see the cases assigned to them (and

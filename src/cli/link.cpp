@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/link_command.hpp"
+#include "cli/link_review.hpp"
 #include "cli/progress.hpp"
 #include "search/search.hpp"
 #include "stats/stats.hpp"
@@ -31,6 +32,7 @@ struct LinkCommands {
   std::uint64_t seed = 1;
   std::string link_type = "link_only";
   std::uint64_t max_block_pairs = 5'000'000;
+  LinkReviewOptions review;  // --review-into, --decisions-from (link_review.cpp)
 
   CLI::App* encode = nullptr;
   std::string schema, secret_file, out, list_name, encode_list;
@@ -289,7 +291,11 @@ void estimate_with_linkage_uncertainty(const link::Linker& linker,
 }
 
 int run_link(const LinkCommands& o) {
+  LinkReviewQueue review_queue;
+  if (o.encoded && (!o.review.review_into.empty() || !o.review.decisions_from.empty()))
+    return std::cerr << "haven link --encoded: the review queue is for plaintext lists\n", 2;
   if (o.encoded) return run_link_encoded(o);
+  if (const int refused_code = review_queue.prepare(o.review); refused_code >= 0) return refused_code;
   if (o.spec.empty() == o.model.empty()) {
     std::cerr << "haven link: give --spec SPEC.json to train a model on these lists, or --model "
                  "MODEL.json to reuse one\n";
@@ -380,6 +386,8 @@ int run_link(const LinkCommands& o) {
   std::vector<link::ScoredPair>& pairs = *scored;
   std::sort(pairs.begin(), pairs.end(),
             [](const auto& a, const auto& b) { return a.probability > b.probability; });
+  if (const int code = review_queue.apply_decisions(linker, pairs); code != 0) return code;
+  if (const int code = review_queue.store_review_band(linker, model, pairs); code != 0) return code;
   std::size_t matches = 0;
   for (const auto& p : pairs) matches += p.probability >= spec.threshold;
   const auto clusters = link::cluster(linker, pairs, spec.threshold, spec.cluster_density);
@@ -492,6 +500,7 @@ LinkCommandsHandle add_link_commands(CLI::App& app) {
       "With --encoded: link_only (default; one-to-one), dedupe_only or link_and_dedupe");
   c->link->add_option("--max-block-pairs", c->max_block_pairs,
                       "With --encoded: refuse blocks with more pairs (default 5,000,000)");
+  add_link_review_options(*c->link, c->review);
 
   c->encode = app.add_subcommand(
       "encode",

@@ -78,6 +78,11 @@ bool is_envelope_field(std::string_view name);
 // Validates a new record's fields and fills in computed ones (is_minor, restored, current_stage,
 // ...). On failure the error names the offending field as a JSON pointer.
 Result<Json> prepare_create(const EntitySpec& spec, const Json& input, WriteContext& context);
+// Workflow-only kinds (a link review, a merge) are written by their own operation, which
+// computes their computed fields itself: validates `fields` as a whole record, computed fields
+// included, without the workflow rules (which refuse these kinds to every other writer).
+// kInternal for a kind that is not workflow-only (use prepare_create).
+Result<Json> validate_workflow_record(const EntitySpec& spec, const Json& fields, WriteContext& context);
 // Merges `patch` onto `previous` (a null value removes an optional field), validates the result
 // as a whole and applies the workflow rules for the change (case status transitions, append-only
 // custody, immutable form definitions).

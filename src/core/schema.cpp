@@ -359,6 +359,38 @@ std::vector<EntitySpec> build_specs() {
   merge.workflow_only = true;
   specs.push_back(std::move(merge));
 
+  // The compared values are of people on agencies' lists: sealed with the whole explanation,
+  // since the store seals top-level fields only (an object's sub-field cannot be sealed alone).
+  EntitySpec link_review = entity(
+      "link_review", "link-reviews", "LR",
+      "A pair of records from two agencies' lists that record linkage (haven link) scored in the "
+      "uncertain band, waiting for a person to decide whether they are the same person. Made by "
+      "haven link --review-into; decided with POST /api/v1/link-reviews/{id}/match or /non-match.",
+      {required(indexed(described(str("run", 100), "The linkage run's name, unique in the organisation"))),
+       required(described(str("list_l", 200), "The left record's list")),
+       required(described(str("record_l", 200), "The left record's id in its list")),
+       required(described(str("list_r", 200), "The right record's list")),
+       required(described(str("record_r", 200), "The right record's id in its list")),
+       indexed(described(number("match_probability", 0, 1), "The model's probability that the two are one person")),
+       described(number("match_weight", -10000, 10000), "log2 Bayes factor of the pair, the prior included"),
+       identifying(described(
+           object_list("comparisons",
+                       {required(str("field", 100)), required(described(str("level", 200), "The comparison level that held")),
+                        required(described(number("weight", -10000, 10000), "What this comparison added to the match weight (log2 Bayes factor)")),
+                        described(str("left", 1000), "The left record's value as compared (normalised)"),
+                        described(str("right", 1000), "The right record's value as compared (normalised)")},
+                       100),
+           "Per field: the level, its weight and the two compared values (identifying: sealed at rest, "
+           "hidden from analysts and auditors)")),
+       computed(indexed(described(enumeration("status", {"pending", "match", "non_match"}),
+                                  "pending when made; set by POST /api/v1/link-reviews/{id}/match, /non-match "
+                                  "or /reopen"))),
+       computed(text("note", 2000)),
+       computed(described(ref("decided_by", "user"), "The reviewer who decided")),
+       computed(described(of_type("decided_at", FieldType::kDateTime), "When the pair was decided"))});
+  link_review.workflow_only = true;
+  specs.push_back(std::move(link_review));
+
   return specs;
 }
 

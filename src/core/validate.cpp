@@ -122,7 +122,7 @@ class FieldValidator {
         return invalid("is not a known field; accepted fields are: " + join(accepted),
                        prefix + name);
       }
-      if (known->read_only)
+      if (known->read_only && !accept_computed_)
         return invalid("is computed by Haven and cannot be set", prefix + name);
       if (value.is_null()) continue;
       auto checked = check(*known, value, prefix + name);
@@ -263,6 +263,7 @@ class FieldValidator {
 
  public:
   std::string current_kind_;
+  bool accept_computed_ = false;  // a workflow operation writes the fields it computes
 
  private:
   WriteContext& context_;
@@ -297,6 +298,17 @@ Result<Json> prepare_create(const EntitySpec& spec, const Json& input, WriteCont
   HAVEN_TRY(fields);
   HAVEN_TRY(apply_rules(spec, *fields, nullptr, context));
   return fields;
+}
+
+Result<Json> validate_workflow_record(const EntitySpec& spec, const Json& fields, WriteContext& context) {
+  if (!spec.workflow_only) return Error{ErrorCode::kInternal, spec.kind + " is written through create_record", ""};
+  if (!fields.is_object()) return invalid("the record must be a JSON object", "");
+  for (const auto& name : kEnvelopeFields)
+    if (fields.contains(name)) return invalid("is assigned by Haven and cannot be set", "/" + std::string(name));
+  FieldValidator validator(context);
+  validator.current_kind_ = spec.kind;
+  validator.accept_computed_ = true;
+  return validator.check_object(spec.fields, fields, "/");
 }
 
 Result<Json> prepare_update(const EntitySpec& spec, const Json& patch, const Json& previous,

@@ -110,6 +110,7 @@ Result<DemoSummary> generate_demo(
   const std::uint64_t cases = counted == summary.counts.end() ? 0 : counted->second;
   HAVEN_TRY(demo::create_trainings(context, std::max<std::size_t>(organisations, cases / 40)));
   HAVEN_TRY(writer.finish());
+  HAVEN_TRY(demo::create_link_reviews(context, store, clock, *password_hash));
   return summary;
 }
 

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -200,6 +201,43 @@ TEST_F(SmallDemo, CreatesEveryKindAndCountsThem) {
   EXPECT_GT(summary_->counts.at("user"), 0u);
   ASSERT_FALSE(progress_->empty());
   EXPECT_EQ(progress_->back(), std::make_pair(std::uint64_t{300}, std::uint64_t{300}));
+}
+
+// The review screen has something to show: the first organisation's queue from linking two noisy
+// lists, every pair pending, in the uncertain band, explained field by field with both values.
+TEST_F(SmallDemo, SeedsALinkageReviewQueueInTheFirstOrganisation) {
+  ASSERT_NE(summary_, nullptr);
+  const std::vector<Record> reviews = store_->all("link_review");
+  ASSERT_GE(reviews.size(), 10u);
+  const std::int64_t first_org = store_->all("organisation").front().id;
+  std::set<std::string> lists;
+  for (const Record& review : reviews) {
+    EXPECT_EQ(review.org_id, first_org);
+    EXPECT_EQ(review.fields["run"], "Demo: police × shelter");
+    EXPECT_EQ(review.fields["status"], "pending");
+    const double probability = review.fields["match_probability"];
+    EXPECT_GE(probability, 0.5);
+    EXPECT_LT(probability, 0.9);
+    lists.insert(review.fields["list_l"].get<std::string>() + "|" + review.fields["list_r"].get<std::string>());
+    ASSERT_EQ(review.fields["comparisons"].size(), 5u);
+    double weights = 0;
+    bool compared_values = false;
+    for (const auto& comparison : review.fields["comparisons"]) {
+      weights += comparison["weight"].get<double>();
+      compared_values = compared_values || (comparison.contains("left") && comparison.contains("right"));
+    }
+    EXPECT_TRUE(compared_values) << review.fields.dump();
+    EXPECT_NE(weights, 0) << "the explanation carries the model's weights";
+  }
+  EXPECT_EQ(lists, (std::set<std::string>{"police|shelter"}));
+  // Someone in the organisation may decide them.
+  auto tx = store_->store().begin(false);
+  ASSERT_TRUE(tx.ok());
+  auto staff = (*tx)->list_users(first_org);
+  ASSERT_TRUE(staff.ok());
+  EXPECT_TRUE(std::any_of(staff->begin(), staff->end(), [](const User& user) {
+    return std::count(user.roles.begin(), user.roles.end(), "supervisor") + std::count(user.roles.begin(), user.roles.end(), "investigator") > 0;
+  }));
 }
 
 TEST_F(SmallDemo, AdminCanLogInWithTheDemoPassword) {

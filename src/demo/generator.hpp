@@ -157,6 +157,13 @@ Status create_audit(Context& context, CaseInfo& info);
 Status create_trainings(Context& context, std::size_t count);
 Status create_aftercare(Context& context, CaseInfo& info, bool legal);
 
+// ---- link_reviews.cpp ----
+// Links two noisy synthetic lists of the first organisation's people (police and shelter) and
+// stores the pairs in the uncertain band as that organisation's review queue, in a transaction of
+// its own (after the writer has finished). Adds a supervisor to the organisation when none of its
+// staff may review (supervisors and investigators).
+Status create_link_reviews(Context& context, Store& store, const Clock& clock, const std::string& password_hash);
+
 // Seconds at a random time of `day`, never after now.
 std::int64_t time_on(Context& context, std::int64_t day);
 

@@ -214,6 +214,9 @@ class Linker {
   std::size_t record_count() const;
   std::size_t record_list(std::uint32_t record) const;
   const std::string& record_id(std::uint32_t record) const;
+  // The value of spec field `field` of `record` as the levels compared it (normalised; "" when
+  // missing), for a person reviewing the pair. Identifying data: never log it.
+  const std::string& compared_value(std::size_t field, std::uint32_t record) const;
   std::vector<BlockReport> blocking_report() const;
   std::uint64_t candidate_pairs() const;
 

@@ -494,6 +494,10 @@ std::size_t Linker::record_list(std::uint32_t record) const {
   return impl_->record_list_of[record];
 }
 const std::string& Linker::record_id(std::uint32_t record) const { return impl_->ids[record]; }
+const std::string& Linker::compared_value(std::size_t field, std::uint32_t record) const {
+  const FieldData& data = impl_->fields[field];
+  return data.values[data.record_value[record]].text;
+}
 std::uint64_t Linker::candidate_pairs() const { return impl_->pairs.size(); }
 
 std::vector<BlockReport> Linker::blocking_report() const {

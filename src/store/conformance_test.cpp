@@ -420,6 +420,15 @@ TEST_P(Conformance, NeedToKnowFollowsCaseAssignment) {
     query.cursor = page->next_cursor;
   } while (!query.cursor.empty());
   EXPECT_EQ(seen, (std::set<std::int64_t>{mine_id, open_id}));
+  // A kind bound to no case is visible to all: listed with a need-to-know user, and filtered.
+  const auto training = make("training", {{"audience_agency", "Police"}, {"held_on", "2026-02-02"}, {"participants", 12}});
+  ListQuery trainings;
+  trainings.need_to_know_user = me;
+  trainings.filters = {{"audience_agency", Filter::Op::kEq, "Police"}};
+  auto listed_trainings = tx->list(spec("training"), org_a_, trainings);
+  ASSERT_TRUE(listed_trainings.ok()) << listed_trainings.error().message;
+  ASSERT_EQ(listed_trainings->records.size(), 1u);
+  EXPECT_EQ(listed_trainings->records[0].id, training);
   ListQuery people;
   people.need_to_know_user = me;
   people.exact = {{"given_name", "b"}};

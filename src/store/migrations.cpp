@@ -504,10 +504,35 @@ CREATE INDEX case_status_opened_on ON "case"(org_id, f_status, (COALESCE(f_opene
 CREATE INDEX audit_log_action ON audit_log(action, seq);
 )sql";
 
+// Version 5: the review queue of record linkage's uncertain band (haven link --review-into): one
+// row per pair, the compared values sealed with the rest of the explanation. A run's pairs are
+// read by run and status, a page sorted by probability.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE link_review (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisation(id),
+  display_code TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  sealed BLOB,
+  f_run TEXT,
+  f_match_probability REAL,
+  f_status TEXT,
+  f_decided_by INTEGER
+);
+CREATE INDEX link_review_org_id ON link_review(org_id, id);
+CREATE INDEX link_review_run ON link_review(org_id, f_run, id);
+CREATE INDEX link_review_match_probability ON link_review(org_id, f_match_probability, id);
+CREATE INDEX link_review_status ON link_review(org_id, f_status, id);
+CREATE INDEX link_review_decided_by ON link_review(org_id, f_decided_by, id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all = {{1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4}};
+  static const std::vector<Migration> all = {{1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4}, {5, kVersion5}};
   return all;
 }
 

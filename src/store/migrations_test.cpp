@@ -61,6 +61,45 @@ TEST_F(Migrations, UpgradesFromEveryEarlierVersionKeepingData) {
   }
 }
 
+// Version 5 adds the linkage review queue to a database of version 4 with data in it: pairs are
+// stored with their compared values sealed, filtered by run and status, sorted by probability.
+TEST_F(Migrations, Version5AddsTheLinkReviewQueueToAVersion4Database) {
+  const EntitySpec& reviews = *find_entity("link_review");
+  std::int64_t org_id = 0;
+  {
+    auto store = open_sqlite_store(file_, clock_, options_with(4));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto tx = (*store)->begin(true);
+    auto org = create_record(**tx, *find_entity("organisation"), 0, {{"name", "NGO"}, {"type", "ngo"}, {"country", "KE"}}, clock_);
+    ASSERT_TRUE(org.ok());
+    org_id = org->id;
+    EXPECT_FALSE((*tx)->list(reviews, org_id, {}).ok()) << "version 4 has no link_review table";
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  auto store = open_sqlite_store(file_, clock_, options_with());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ((*store)->schema_version(), 5);
+  auto tx = (*store)->begin(true);
+  for (double probability : {0.55, 0.85, 0.7}) {
+    const Json fields = {{"run", "March"}, {"list_l", "police"}, {"record_l", "P-1"}, {"list_r", "shelter"}, {"record_r", "S-1"},
+                         {"match_probability", probability}, {"status", "pending"},
+                         {"comparisons", {{{"field", "name"}, {"level", "exact"}, {"weight", 4.5}, {"left", "amina"}, {"right", "amina"}}}}};
+    ASSERT_TRUE((*tx)->insert(reviews, org_id, fields).ok());
+  }
+  ListQuery query;
+  query.filters = {{"run", Filter::Op::kEq, "March"}, {"status", Filter::Op::kEq, "pending"}};
+  query.sort = "match_probability";
+  query.descending = true;
+  auto page = (*tx)->list(reviews, org_id, query);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(page->records.size(), 3u);
+  EXPECT_EQ(page->records[0].fields["match_probability"], 0.85);
+  EXPECT_EQ(page->records[2].fields["match_probability"], 0.55);
+  EXPECT_EQ(page->records[0].fields["comparisons"][0]["left"], "amina");
+  EXPECT_EQ(page->records[0].display_code.substr(0, 3), "LR-");
+  ASSERT_TRUE((*tx)->commit().ok());
+}
+
 TEST_F(Migrations, RefusesADatabaseFromANewerHaven) {
   { ASSERT_TRUE(open_sqlite_store(file_, clock_, options_with()).ok()); }
   sqlite3* db = nullptr;

@@ -70,10 +70,10 @@ Result<ListPage> PostgresTransaction::list(const EntitySpec& spec, std::int64_t 
     where += " AND (" + key + cmp + key_param + " OR (" + key + " = " + key_param + " AND id" + cmp +
              p.add(cursor[1].get<std::int64_t>()) + "))";
   }
-  if (query.need_to_know_user != 0) {
-    const std::string visibility = layout::need_to_know_clause(spec, p.add(query.need_to_know_user) + "::bigint");
-    if (!visibility.empty()) where += " AND " + visibility;
-  }
+  // The user's parameter is bound only when the kind has a rule: a parameter the statement never
+  // names is refused by the server ("bind message supplies 2 parameters ... requires 1").
+  if (query.need_to_know_user != 0 && !layout::need_to_know_clause(spec, "$0").empty())
+    where += " AND " + layout::need_to_know_clause(spec, p.add(query.need_to_know_user) + "::bigint");
   const char* direction = query.descending ? " DESC" : "";
   const std::string sql = std::string("SELECT ") + kRecordColumns + ", " + key + " FROM " + table_name(spec) +
                           " WHERE " + where + " ORDER BY " + key + direction + ", id" + direction + " LIMIT " +

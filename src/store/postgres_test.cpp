@@ -245,6 +245,47 @@ TEST_F(PostgresBackend, UpgradesFromEveryEarlierVersionKeepingData) {
   }
 }
 
+// Version 5 adds the linkage review queue to a database of version 4: pairs stored with their
+// compared values sealed, filtered by run and status, sorted by probability.
+TEST_F(PostgresBackend, Version5AddsTheLinkReviewQueueToAVersion4Database) {
+  const EntitySpec& reviews = spec("link_review");
+  PostgresOptions old;
+  old.target_version = 4;
+  Store& before = server(old);
+  const std::int64_t org = make_org(before);
+  EXPECT_NE(pg_test::admin("SELECT 1 FROM link_review", database_->name()), "") << "version 4 has no link_review table";
+  servers_.clear();
+  Store& after = server();
+  EXPECT_EQ(after.schema_version(), 5);
+  auto tx = after.begin(true);
+  ASSERT_TRUE(tx.ok());
+  for (double probability : {0.55, 0.85, 0.7}) {
+    const Json fields = {{"run", "March"}, {"list_l", "police"}, {"record_l", "P-1"}, {"list_r", "shelter"}, {"record_r", "S-1"},
+                         {"match_probability", probability}, {"status", "pending"},
+                         {"comparisons", {{{"field", "name"}, {"level", "exact"}, {"weight", 4.5}, {"left", "amina"}, {"right", "amina"}}}}};
+    ASSERT_TRUE((*tx)->insert(reviews, org, fields).ok());
+  }
+  ListQuery query;
+  query.filters = {{"run", Filter::Op::kEq, "March"}, {"status", Filter::Op::kEq, "pending"}};
+  query.sort = "match_probability";
+  query.descending = true;
+  auto page = (*tx)->list(reviews, org, query);
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(page->records.size(), 3u);
+  EXPECT_EQ(page->records[0].fields["match_probability"], 0.85);
+  EXPECT_EQ(page->records[2].fields["match_probability"], 0.55);
+  EXPECT_EQ(page->records[0].fields["comparisons"][0]["left"], "amina");
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx = Result<std::unique_ptr<Transaction>>(nullptr);
+  EXPECT_NE(pg_test::admin("DO $$ BEGIN IF EXISTS (SELECT 1 FROM link_review WHERE data LIKE '%amina%' OR "
+                           "position(convert_to('amina', 'UTF8') in sealed) > 0) THEN RAISE EXCEPTION 'in the clear'; END IF; "
+                           "IF (SELECT count(*) FROM link_review) = 3 THEN RAISE EXCEPTION 'three sealed pairs'; END IF; END $$;",
+                           database_->name())
+                .find("three sealed pairs"),
+            std::string::npos);
+  servers_.clear();
+}
+
 TEST_F(PostgresBackend, TheAuditLogRefusesUpdateDeleteAndTruncate) {
   server();
   const std::string db = database_->name();

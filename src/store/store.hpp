@@ -223,7 +223,7 @@ struct SqliteOptions {
   int target_version = -1;  // migrate up to this schema version; -1 = latest (tests use others)
 };
 
-inline constexpr int kLatestSchemaVersion = 4;
+inline constexpr int kLatestSchemaVersion = 5;
 
 // Opens (creating if needed) the SQLite database `file` and migrates it forward to the target
 // version. Refuses a database whose schema is newer than this binary knows.
