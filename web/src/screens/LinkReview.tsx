@@ -12,7 +12,6 @@ import { decide, getPair, listPairs, listRuns, reopen, reviewStatuses, reviewed,
 import { has, pseudonymised, useMe } from '../lib/session';
 import { PairExplanation } from '../components/PairExplanation';
 import { Badge, Empty, ErrorNotice, Loading, Notice, PageHeader, Section } from '../components/ui';
-import './more.css';
 
 type Verdict = 'match' | 'non_match';
 const statusTone = { pending: 'warn', match: 'good', non_match: 'neutral' } as const;
