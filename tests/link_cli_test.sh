@@ -46,9 +46,49 @@ head -1 "$work/pairs.csv" | grep -q "^list_l,id_l,list_r,id_r,match_probability,
 check "haven estimate reads the capture history" "$haven" estimate "$work/capture.csv" --json --no-sensitivity
 grep -q '"total"' "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: estimate output"; }
 check "estimate with a bootstrap over the linkage" "$haven" link --spec "$specs/febrl.json" "$work/police.csv" "$work/ngo.csv" \
-  "$work/shelter.csv" --estimate 40 --seed 3
+  "$work/shelter.csv" --estimate 40 --seed 3 --pairs "$work/epairs3.csv" --clusters "$work/eclusters3.csv"
 grep -q "Over the linkage and the counts (40 replicates, seed 3): 95% percentile interval" "$work/out" \
   && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --estimate"; tail -5 "$work/out"; }
+grep -E "^(Population estimate|Over the linkage)" "$work/out" > "$work/link_interval"
+
+# haven estimate --pairs: the same bootstrap from the files, the same seed giving the same interval.
+check "estimate from the pairs and records files" "$haven" estimate --pairs "$work/epairs3.csv" \
+  --records "$work/eclusters3.csv" --bootstrap 40 --seed 3 --no-sensitivity
+grep -E "^(Population estimate|Over the linkage)" "$work/out" > "$work/estimate_interval"
+[ "$(wc -l < "$work/link_interval")" -eq 2 ] && cmp -s "$work/link_interval" "$work/estimate_interval" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: haven link --estimate and haven estimate --pairs differ"; \
+  cat "$work/link_interval" "$work/estimate_interval"; }
+check "estimate --pairs with another seed" "$haven" estimate --pairs "$work/epairs3.csv" \
+  --records "$work/eclusters3.csv" --bootstrap 40 --seed 4 --no-sensitivity
+grep -q "(40 replicates, seed 4)" "$work/out" && ! grep -qF "$(tail -1 "$work/link_interval")" "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: another seed gave the same interval"; tail -3 "$work/out"; }
+check "estimate --pairs as JSON" "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/eclusters3.csv" \
+  --bootstrap 20 --json --no-sensitivity
+grep -q '"linkage_bootstrap":{' "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --pairs --json"; }
+# Bad pairs and records files: refused naming the file and line, exit 3.
+cut -d, -f1-4,6- "$work/epairs3.csv" > "$work/no_probability.csv"
+check_refused "pairs without match_probability" 3 'the header has no column "match_probability"' \
+  "$haven" estimate --pairs "$work/no_probability.csv" --records "$work/eclusters3.csv"
+printf 'list_l,id_l,list_r,id_r,dice\npolice,rec-1-org,ngo,rec-1-dup-0,0.9\n' > "$work/dice_pairs.csv"
+check_refused "pairs of encoded lists" 3 "hold Dice coefficients" \
+  "$haven" estimate --pairs "$work/dice_pairs.csv" --records "$work/eclusters3.csv"
+linked=$(sed -n 2p "$work/epairs3.csv" | cut -d, -f1,2)
+grep -vF ",$linked" "$work/eclusters3.csv" > "$work/missing_records.csv"
+check_refused "a record missing from the records file" 3 "is not in the records file" \
+  "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/missing_records.csv"
+grep -qF "line 2" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: line not named"; cat "$work/err"; }
+awk -F, 'BEGIN { OFS = "," } NR == 3 { $5 = "1.5" } { print }' "$work/epairs3.csv" > "$work/bad_probability.csv"
+check_refused "a probability above 1" 3 'match_probability "1.5" is not a probability' \
+  "$haven" estimate --pairs "$work/bad_probability.csv" --records "$work/eclusters3.csv"
+(cat "$work/eclusters3.csv"; sed -n 2p "$work/eclusters3.csv") > "$work/twice_records.csv"
+check_refused "a record given twice" 3 "is given twice" \
+  "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/twice_records.csv"
+check_refused "another link type than the linkage's" 3 "give --link-type as in the linkage" \
+  "$haven" estimate --pairs "$work/epairs3.csv" --records "$work/eclusters3.csv" --link-type dedupe_only
+check_refused "a pairs file that is not there" 1 "cannot open" \
+  "$haven" estimate --pairs "$work/none.csv" --records "$work/eclusters3.csv"
+"$haven" estimate --pairs "$work/epairs3.csv" >"$work/out" 2>"$work/err"
+[ $? -ne 0 ] && grep -q "records" "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --pairs without --records"; cat "$work/err"; }
 check "a saved model is reused" "$haven" link --model "$work/model.json" "$work/police.csv" "$work/ngo.csv" --capture "$work/capture2.csv"
 grep -q "Model from" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --model"; }
 
@@ -103,6 +143,59 @@ printf 'short' > "$work/short_secret"
 check_refused "a short secret" 3 "at least 16 are needed" \
   "$haven" encode "$work/ngo.csv" --schema "$specs/febrl_clk_schema.json" --secret-file "$work/short_secret" --out "$work/x.json"
 
+# Lists drawn from Haven's own data: each organisation's victims, filtered by period and region,
+# the read audited, bad requests refused (exit 3) before anything is linked.
+export HAVEN_ADMIN_PASSWORD="a long admin password" HAVEN_PASSPHRASE="a long test passphrase"
+check "demo data" "$haven" demo --data "$work/demo" --persons 300 --seed 7
+victims() { grep "^list .* victims from" "$work/err" | awk '{ for (i = 1; i < NF; ++i) if ($(i + 1) == "victims") n += $i } END { print n + 0 }'; }
+check "link the victims of two organisations" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --by organisation \
+  --org 1 --org 2 --pairs "$work/hpairs.csv" --clusters "$work/hclusters.csv" --capture "$work/hcapture.csv"
+all=$(victims)
+[ "$(grep -c "^list .* victims from" "$work/err")" -eq 2 ] && [ "$all" -gt 0 ] \
+  && head -1 "$work/hcapture.csv" | grep -qx "New Dawn Delhi,Anti-Human Trafficking Unit - Jaipur,count" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: one list per organisation"; cat "$work/err" "$work/hcapture.csv"; }
+[ "$(tail -n +2 "$work/hclusters.csv" | wc -l)" -eq "$all" ] && ! tail -n +2 "$work/hclusters.csv" | grep -qv ",PE-[0-9-]*$" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: records are not the victims' display codes"; head "$work/hclusters.csv"; }
+check "every organisation" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1,2,3
+[ "$(grep -c "^list .* victims from" "$work/err")" -eq 3 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: --org 1,2,3"; cat "$work/err"; }
+check "a period" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --from 2025-01-01 --to 2026-12-31
+period=$(victims)
+[ "$period" -gt 0 ] && [ "$period" -lt "$all" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: period $period of $all"; }
+check "a region" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --region Rajasthan
+region=$(victims)
+[ "$region" -gt 0 ] && [ "$region" -lt "$all" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: region $region of $all"; }
+"$haven" audit show --data "$work/demo" --action link_lists >"$work/out" 2>"$work/err"
+[ "$(grep -c "cli:link  *link_lists" "$work/out")" -eq 4 ] && grep -q '"region":"Rajasthan"' "$work/out" \
+  && grep -q '"list":"New Dawn Delhi","organisation":1,"records":' "$work/out" && ! grep -q 'given_name":"' "$work/out" \
+  && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the reads are not audited"; cat "$work/out"; }
+grep '"region":"Rajasthan"' "$work/out" | grep -q '"from":""' && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: audit detail"; }
+# Beside a CSV list, with the same columns.
+printf 'given_name,family_name,birth_date,age_estimate,sex,phone,nationality\nAsha,Kumari,2001-02-03,,female,+91 98100 00000,IN\n' > "$work/hotline.csv"
+check "a CSV list beside the organisations' lists" "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 "$work/hotline.csv" \
+  --capture "$work/hcapture2.csv"
+head -1 "$work/hcapture2.csv" | grep -qx "hotline,New Dawn Delhi,count" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: CSV and Haven lists"; cat "$work/hcapture2.csv"; }
+check_refused "an unknown region" 3 'no case of these organisations is in the region "Atlantis"; the regions are' \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --org 2 --region Atlantis --capture "$work/never.csv"
+check_refused "an unknown organisation" 3 "there is no organisation 999; the organisations are 1 (New Dawn Delhi)" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 999 --capture "$work/never.csv"
+check_refused "a bad date" 3 '--from must be a date, YYYY-MM-DD; got "2025-13-01"' \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --from 2025-13-01 --capture "$work/never.csv"
+check_refused "a period ending before it starts" 3 "the period ends (--to 2025-01-01) before it starts" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --from 2025-02-01 --to 2025-01-01 --capture "$work/never.csv"
+check_refused "a column Haven's lists do not have" 3 "the lists from Haven's data have no column \"surname\"" \
+  "$haven" link --spec "$specs/febrl.json" --data "$work/demo" --capture "$work/never.csv"
+check_refused "no data directory" 1 "no Haven data in" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/nowhere" --capture "$work/never.csv"
+check_refused "neither lists nor --data" 2 "give the lists to link" "$haven" link --spec "$specs/haven.json"
+[ ! -e "$work/never.csv" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused run wrote output"; }
+"$haven" audit show --data "$work/demo" --action link_lists >"$work/out" 2>"$work/err"
+[ "$(grep -c "cli:link  *link_lists" "$work/out")" -eq 5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: refused requests audited as reads"; cat "$work/out"; }
+check "audit verify" "$haven" audit verify --data "$work/demo"
+sed 's/"blocking": \[[^]]*\]/"blocking": ["sex"], "max_block_pairs": 10/' "$specs/haven.json" > "$work/haven_explode.json"
+check_refused "an exploding block of Haven's data withholds its key" 3 "a block (key withheld)" \
+  "$haven" link --spec "$work/haven_explode.json" --data "$work/demo" --org 1 --org 2 --capture "$work/never.csv"
+! grep -q '"female"' "$work/err" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: a victim's value as block key"; cat "$work/err"; }
+
 # The review queue: the uncertain band stored in a data directory, decided there by a supervisor
 # over the API (by FEBRL's ids, which say who is who), and applied to the next linkage.
 export HAVEN_PASSPHRASE="a long test passphrase" HAVEN_ADMIN_PASSWORD="a long admin password"
@@ -121,7 +214,9 @@ check_refused "--review-into without --org" 2 "needs the organisation's id" "${l
 check_refused "--review-into an unknown organisation" 3 "there is no organisation 99" \
   "${link_two[@]}" --review-into "$work/office" --org 99 --run March
 check_refused "both review options" 2 "not both" "${link_two[@]}" --review-into "$work/office" --decisions-from "$work/office" --org 1 --run March
-check_refused "--run without a review option" 2 "are for --review-into or --decisions-from" "${link_two[@]}" --run March
+check_refused "--review-into with lists drawn from several organisations" 2 "would carry" \
+  "$haven" link --spec "$specs/haven.json" --data "$work/demo" --org 1 --review-into "$work/demo" --run March
+check_refused "--run without a review option" 2 "is for --review-into or --decisions-from" "${link_two[@]}" --run March
 check_refused "--decisions-from an unknown run" 3 'has no run "March"' "${link_two[@]}" --decisions-from "$work/office" --run March
 check "review into" "${link_two[@]}" --review-into "$work/office" --org 1 --run March --pairs "$work/pairs_before.csv" \
   --clusters "$work/clusters_before.csv"
@@ -184,6 +279,8 @@ check "decisions from" "${link_two[@]}" --decisions-from "$work/office" --run Ma
   --clusters "$work/clusters_after.csv"
 grep -q "Review run \"March\": $band decisions applied ($decided_matches match, $decided_non_matches non_match)" "$work/out" \
   && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: decisions applied"; grep "Review run" "$work/out"; }
+"$haven" audit show --data "$work/office" --action link_review_apply >"$work/out" 2>"$work/err"
+grep -q "\"pairs\":$band,\"run\":\"March\"" "$work/out" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: the read of the decisions is not audited"; cat "$work/out"; }
 # Every pair decided match is now linked in one entity, every pair decided non-match is no longer a pair.
 python3 - "$work/decided.csv" "$work/pairs_after.csv" "$work/clusters_after.csv" "$work/clusters_before.csv" <<'PY'
 import csv, sys

@@ -102,8 +102,14 @@ struct EstimateCommandOptions {
   int bootstrap = 0;
   std::uint64_t seed = 1;
   bool reselect = false, no_sensitivity = false, json = false;
+  // Instead of a capture history: a linkage's pair probabilities and entities (haven link's
+  // --pairs and --clusters files), bootstrapped over the linkage and the counts.
+  std::string pairs, records, link_type = "link_only";
+  double cluster_density = 0.5;
 };
 int run_estimate(const EstimateCommandOptions& options);
+// haven estimate --pairs FILE --records FILE (estimate_pairs.cpp).
+int run_estimate_from_pairs(const EstimateCommandOptions& options);
 
 // Kinds in the order an import must follow (a kind only references kinds before it).
 std::vector<std::string> transfer_kinds();

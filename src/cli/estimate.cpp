@@ -36,8 +36,9 @@ Result<stats::CaptureTable> table_from_data(const EstimateCommandOptions& option
 }  // namespace
 
 int run_estimate(const EstimateCommandOptions& options) {
+  if (!options.pairs.empty()) return run_estimate_from_pairs(options);
   if (options.file.empty() == options.data_dir.empty()) {
-    std::cerr << "haven estimate: give a capture-history FILE, or --data DIR for Haven's own victims\n";
+    std::cerr << "haven estimate: give a capture-history FILE, --data DIR for Haven's own victims, or --pairs FILE --records FILE\n";
     return 2;
   }
   auto table = options.file.empty() ? table_from_data(options) : stats::read_capture_table(options.file);

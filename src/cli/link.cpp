@@ -3,6 +3,7 @@
 #include "link/link.hpp"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/link_command.hpp"
+#include "cli/link_haven_lists.hpp"
 #include "cli/link_review.hpp"
 #include "cli/progress.hpp"
 #include "search/search.hpp"
@@ -32,6 +34,7 @@ struct LinkCommands {
   std::uint64_t seed = 1;
   std::string link_type = "link_only";
   std::uint64_t max_block_pairs = 5'000'000;
+  HavenListsRequest haven;  // --data: lists drawn from Haven's own data
   LinkReviewOptions review;  // --review-into, --decisions-from (link_review.cpp)
 
   CLI::App* encode = nullptr;
@@ -47,6 +50,14 @@ std::string csv_cell(const std::string& text) {
   std::string out = "\"";
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+// A probability as the shortest text that reads back to the same double: haven estimate --pairs
+// redraws these links, and must draw exactly what haven link --estimate drew.
+std::string round_trip(double value) {
+  char text[32];
+  const auto written = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, written.ptr);
 }
 
 int refused(const std::string& what, const Error& error) {
@@ -203,99 +214,51 @@ int run_link_encoded(const LinkCommands& o) {
   return std::cout.flush() ? 0 : kExitFailure;
 }
 
-// The estimate from the linked lists, and its uncertainty over the linkage as well as the counts:
-// every replicate keeps each pair from review_from up as a link with its match probability
-// (pairs below review_from are non-links), clusters again, resamples the entities with
-// replacement, and estimates again (stepwise model selection in every replicate).
+// The estimate from the entities, and its bootstrap over the linkage and the counts
+// (link::estimate_over_linkage, which haven estimate --pairs runs on this linkage's files).
 void estimate_with_linkage_uncertainty(const link::Linker& linker,
                                        const std::vector<link::ScoredPair>& pairs,
-                                       const std::vector<link::Cluster>& clusters, double density,
-                                       int replicates, std::uint64_t seed) {
-  std::vector<std::string> lists;
-  for (std::size_t l = 0; l < linker.list_count(); ++l) lists.push_back(linker.list_name(l));
-  auto table_of = [&](const std::vector<std::uint32_t>& patterns) {
-    std::map<std::uint32_t, std::uint64_t> counts;
-    for (std::uint32_t p : patterns) ++counts[p];
-    std::vector<stats::CaptureRow> rows;
-    for (auto [pattern, count] : counts) {
-      stats::CaptureRow row;
-      for (std::size_t l = 0; l < lists.size(); ++l) row.on_list.push_back((pattern >> l) & 1);
-      row.count = count;
-      rows.push_back(row);
-    }
-    return stats::make_capture_table(lists, rows);
-  };
-  auto patterns_of = [&](const std::vector<link::Cluster>& entities) {
-    std::vector<std::uint32_t> out;
-    for (const auto& c : entities) {
-      std::uint32_t pattern = 0;
-      for (auto r : c.records) pattern |= 1u << linker.record_list(r);
-      out.push_back(pattern);
-    }
-    return out;
-  };
+                                       const std::vector<link::Cluster>& clusters, int replicates,
+                                       std::uint64_t seed) {
+  link::LinkedRecords linkage;
+  for (std::size_t l = 0; l < linker.list_count(); ++l)
+    linkage.lists.push_back(linker.list_name(l));
+  for (std::uint32_t r = 0; r < linker.record_count(); ++r) {
+    linkage.record_list.push_back(linker.record_list(r));
+    linkage.record_ids.push_back(linker.record_id(r));
+  }
+  for (const auto& p : pairs) linkage.pairs.push_back({p.left, p.right, p.probability});
+  linkage.entities = clusters;
+  linkage.link_type = linker.spec().link_type;
+  linkage.cluster_density = linker.spec().cluster_density;
   stats::EstimateOptions options;
   options.sensitivity = false;
   options.profile = false;
-  auto table = table_of(patterns_of(clusters));
-  if (!table.ok()) {
-    std::cout << "\nNo population estimate from these lists: " << table.error().message << "\n";
-    return;
-  }
-  auto point = stats::estimate_population(*table, options);
-  if (!point.ok()) {
-    std::cout << "\nNo population estimate from these lists: " << point.error().message << "\n";
-    return;
-  }
-  std::mt19937_64 random(seed);
-  std::uniform_real_distribution<double> chance(0, 1);
-  std::vector<double> totals;
-  int failed = 0;
   ProgressBar bar("Bootstrap over the linkage and the counts");
-  for (int r = 0; r < replicates; ++r) {
-    std::vector<link::ScoredPair> kept;
-    for (const auto& p : pairs)
-      if (chance(random) < p.probability) {
-        kept.push_back(p);
-        kept.back().probability = 1;
-      }
-    const std::vector<std::uint32_t> patterns =
-        patterns_of(link::cluster(linker, kept, 0.5, density));
-    std::uniform_int_distribution<std::size_t> pick(0, patterns.size() - 1);
-    std::vector<std::uint32_t> resampled(patterns.size());
-    for (auto& p : resampled) p = patterns[pick(random)];
-    auto replicate_table = table_of(resampled);
-    auto estimate = replicate_table.ok() ? stats::estimate_population(*replicate_table, options)
-                                         : Result<stats::MseEstimate>(replicate_table.error());
-    if (estimate.ok() && std::isfinite(estimate->total))
-      totals.push_back(estimate->total);
-    else
-      ++failed;
-    bar.update(r + 1, replicates);
-  }
+  auto estimate = link::estimate_over_linkage(linkage, options, replicates, seed, bar_for(bar));
   bar.finish();
-  std::sort(totals.begin(), totals.end());
-  std::cout << std::fixed << std::setprecision(0) << "\nPopulation estimate (" << point->method
-            << ", from the entities above): " << point->total << ", 95% interval " << point->ci_low
-            << " to " << point->ci_high << " (counts only)\n";
-  if (totals.size() >= 20) {
-    auto at = [&](double q) { return totals[static_cast<std::size_t>(q * (totals.size() - 1))]; };
-    std::cout << "Over the linkage and the counts (" << totals.size() << " replicates"
-              << (failed ? ", " + std::to_string(failed) + " without an estimate" : "") << ", seed "
-              << seed << "): 95% percentile interval " << at(0.025) << " to " << at(0.975) << "\n";
-  } else {
-    std::cout << "Too few replicates had an estimate (" << totals.size() << " of " << replicates
-              << ") for an interval over the linkage.\n";
+  if (!estimate.ok()) {
+    std::cout << "\nNo population estimate from these lists: " << estimate.error().message << "\n";
+    return;
   }
-  std::cout << std::defaultfloat;
+  std::cout << "\n" << link::describe_linkage_estimate(*estimate);
 }
 
 int run_link(const LinkCommands& o) {
+  if (o.lists.empty() && o.haven.data_dir.empty())
+    return std::cerr << "haven link: give the lists to link (CSV files), or --data DIR for lists "
+                        "drawn from Haven's own data\n",
+           2;
+  if (o.encoded && !o.haven.data_dir.empty())
+    return std::cerr << "haven link: --data draws plaintext lists; it cannot be linked with "
+                        "--encoded lists\n",
+           2;
   LinkReviewQueue review_queue;
   if (o.encoded && (!o.review.review_into.empty() || !o.review.decisions_from.empty()))
     return std::cerr << "haven link --encoded: the review queue is for plaintext lists\n", 2;
   if (o.encoded) return run_link_encoded(o);
-  if (const int refused_code = review_queue.prepare(o.review); refused_code >= 0) return refused_code;
+  if (const int refused_code = review_queue.prepare(o.review, o.haven); refused_code >= 0)
+    return refused_code;
   if (o.spec.empty() == o.model.empty()) {
     std::cerr << "haven link: give --spec SPEC.json to train a model on these lists, or --model "
                  "MODEL.json to reuse one\n";
@@ -339,6 +302,15 @@ int run_link(const LinkCommands& o) {
     std::cerr << "list " << name << ": " << list->ids.size() << " records from " << path << "\n";
     lists.push_back(std::move(*list));
   }
+  if (!o.haven.data_dir.empty()) {
+    auto drawn = read_haven_lists(o.haven, spec);
+    if (!drawn.ok()) return refused("--data " + o.haven.data_dir, drawn.error());
+    for (auto& list : *drawn) {
+      std::cerr << "list " << list.name << ": " << list.ids.size() << " victims from "
+                << o.haven.data_dir << "\n";
+      lists.push_back(std::move(list));
+    }
+  }
 
   std::unique_ptr<search::Normaliser> normaliser;
   for (const auto& field : spec.fields) {
@@ -348,6 +320,7 @@ int run_link(const LinkCommands& o) {
       return std::cerr << "haven link: " << created.error().message << "\n", kExitFailure;
     normaliser = std::move(*created);
   }
+  spec.show_block_keys = o.haven.data_dir.empty();
   auto created = link::Linker::create(spec, std::move(lists), normaliser.get(), o.threads);
   if (!created.ok()) return refused("blocking", created.error());
   link::Linker& linker = **created;
@@ -406,8 +379,8 @@ int run_link(const LinkCommands& o) {
           out << csv_cell(linker.list_name(linker.record_list(p.left))) << ","
               << csv_cell(linker.record_id(p.left)) << ","
               << csv_cell(linker.list_name(linker.record_list(p.right))) << ","
-              << csv_cell(linker.record_id(p.right)) << "," << p.probability << "," << p.weight
-              << "," << (p.probability >= spec.threshold ? "match" : "review");
+              << csv_cell(linker.record_id(p.right)) << "," << round_trip(p.probability) << ","
+              << p.weight << "," << (p.probability >= spec.threshold ? "match" : "review");
           const auto weights = linker.field_weights(model, p);
           for (std::size_t f = 0; f < spec.fields.size(); ++f) {
             const std::size_t l = p.levels[f];
@@ -438,8 +411,7 @@ int run_link(const LinkCommands& o) {
             << "):\n"
             << capture;
   if (o.estimate_replicates > 0)
-    estimate_with_linkage_uncertainty(linker, pairs, clusters, spec.cluster_density,
-                                      o.estimate_replicates, o.seed);
+    estimate_with_linkage_uncertainty(linker, pairs, clusters, o.estimate_replicates, o.seed);
   return std::cout.flush() ? 0 : kExitFailure;
 }
 
@@ -448,16 +420,16 @@ int run_link(const LinkCommands& o) {
 LinkCommandsHandle add_link_commands(CLI::App& app) {
   LinkCommandsHandle c(new LinkCommands);
   c->link = app.add_subcommand("link",
-                               "Link agencies' lists of people (CSV files): which records are the "
-                               "same person. Trains a Fellegi-Sunter\n"
-                               "model without labels (or reuses one), prints its parameters, and "
-                               "writes linked pairs with per-field\n"
+                               "Link agencies' lists of people (CSV files, or --data: each "
+                               "organisation's victims in Haven):\n"
+                               "which records are the same person. Trains a Fellegi-Sunter "
+                               "model without labels (or reuses one),\n"
+                               "prints its parameters, and writes linked pairs with per-field\n"
                                "weights, entities, and the capture-history table haven estimate "
                                "reads. See docs/linkage.md.");
-  c->link
-      ->add_option("lists", c->lists,
-                   "Lists to link: FILE.csv (named after the file) or NAME=FILE.csv")
-      ->required();
+  c->link->add_option("lists", c->lists,
+                      "Lists to link: FILE.csv (named after the file) or NAME=FILE.csv");
+  add_haven_list_options(*c->link, c->haven);
   c->link->add_option("--spec", c->spec,
                       "Linkage specification (JSON: fields, comparison levels, blocking rules)");
   c->link->add_option("--model", c->model,

@@ -5,7 +5,6 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <tuple>
 
 namespace haven::cli {
 
@@ -16,15 +15,10 @@ void add_link_review_options(CLI::App& link, LinkReviewOptions& options) {
   link.add_option("--decisions-from", options.decisions_from,
                   "Apply the decisions people made on run --run in this data directory's review queue: "
                   "a pair\ndecided match is linked, one decided non_match is not, before clustering");
-  link.add_option("--run", options.run, "The review queue's name for this linkage run (unique in the organisation)");
-  link.add_option("--org", options.org_id, "Organisation id of the review queue (with --decisions-from: needed only "
-                                           "when several organisations have a run of that name)")
-      ->check(CLI::PositiveNumber);
-  link.add_option("--key-file", options.key_file,
-                  "With --review-into or --decisions-from: file holding the master key (haven keygen); without "
-                  "it\nthe passphrase is read from HAVEN_PASSPHRASE or the terminal");
-  link.add_option("--database", options.database,
-                  "With --review-into or --decisions-from: PostgreSQL database instead of DIR/haven.db or DIR/database");
+  link.add_option("--run", options.run,
+                  "With --review-into or --decisions-from: the review queue's name for this linkage run "
+                  "(unique in the\norganisation, which --org names; with --decisions-from --org is needed only "
+                  "when several\norganisations have a run of that name)");
 }
 
 namespace {
@@ -36,33 +30,38 @@ int refuse(const std::string& message, int code) {
 
 }  // namespace
 
-int LinkReviewQueue::prepare(const LinkReviewOptions& options) {
+int LinkReviewQueue::prepare(const LinkReviewOptions& options, const HavenListsRequest& shared) {
   options_ = options;
   const bool storing = !options.review_into.empty(), applying = !options.decisions_from.empty();
   if (!storing && !applying) {
-    if (!options.run.empty() || options.org_id != 0 || !options.key_file.empty() || !options.database.empty())
-      return refuse("--run, --org, --key-file and --database are for --review-into or --decisions-from", 2);
+    if (!options.run.empty()) return refuse("--run is for --review-into or --decisions-from", 2);
     return -1;
   }
   if (options.run.empty()) return refuse("name the review queue's run with --run NAME", 2);
   if (options.run.size() > 100) return refuse("--run is at most 100 characters", 2);
-  if (storing && options.org_id == 0) return refuse("--review-into needs the organisation's id (--org ID)", 2);
   if (storing && applying)
     return refuse("give --review-into or --decisions-from, not both: --run names one run, which is either "
                   "being stored for review or having its decisions applied", 2);
-  auto data = open_existing(storing ? options.review_into : options.decisions_from, options.key_file, clock_, options.database);
+  if (storing && !shared.data_dir.empty())
+    return refuse("--review-into with --data would carry several organisations' victims, with their values, "
+                  "into one organisation's review queue; link CSV lists the organisation holds instead", 2);
+  if (shared.org_ids.size() > 1)
+    return refuse("the review queue belongs to one organisation: give --org once", 2);
+  org_id_ = shared.org_ids.empty() ? 0 : shared.org_ids.front();
+  if (storing && org_id_ == 0) return refuse("--review-into needs the organisation's id (--org ID)", 2);
+  auto data = open_existing(storing ? options.review_into : options.decisions_from, shared.key_file, clock_, shared.database);
   if (!data.ok()) return refuse(data.error().message, data.error().code == ErrorCode::kInvalidArgument ? kExitBadData : kExitFailure);
   data_ = std::move(data.value());
   auto tx = data_->store->begin(false);
   if (!tx.ok()) return refuse(tx.error().message, kExitFailure);
-  if (options.org_id != 0 && !(*tx)->get(*find_entity("organisation"), options.org_id, 0).ok())
-    return refuse("there is no organisation " + std::to_string(options.org_id) + " in " + data_->dir, kExitBadData);
+  if (org_id_ != 0 && !(*tx)->get(*find_entity("organisation"), org_id_, 0).ok())
+    return refuse("there is no organisation " + std::to_string(org_id_) + " in " + data_->dir, kExitBadData);
   if (applying) {
-    auto decided = link_review::decisions(**tx, options.org_id, options.run);
+    auto decided = link_review::decisions(**tx, org_id_, options.run);
     if (!decided.ok())
       return refuse(decided.error().code == ErrorCode::kNotFound
                         ? "the review queue of " + options.decisions_from + " has no run \"" + options.run +
-                              "\"" + (options.org_id ? " in organisation " + std::to_string(options.org_id) : "") +
+                              "\"" + (org_id_ ? " in organisation " + std::to_string(org_id_) : "") +
                               " (GET /api/v1/link-reviews/runs lists them)"
                         : decided.error().message,
                     decided.error().code == ErrorCode::kNotFound ? kExitBadData : kExitFailure);
@@ -71,12 +70,16 @@ int LinkReviewQueue::prepare(const LinkReviewOptions& options) {
       if (d.org_id != decisions_org_)
         return refuse("several organisations have a run named \"" + options.run + "\": say which with --org ID", 2);
     decisions_ = std::move(decided.value());
+    // Read, audited when read (the run, how many pairs; ids and statuses are all that was read).
+    auto recorded = data_->record("link", "link_review_apply", decisions_org_,
+                                  {{"run", options.run}, {"pairs", decisions_.size()}});
+    if (!recorded.ok()) return refuse(recorded.error().message, kExitFailure);
   }
   if (storing) {
-    auto taken = link_review::run_exists(**tx, options.org_id, options.run);
+    auto taken = link_review::run_exists(**tx, org_id_, options.run);
     if (!taken.ok()) return refuse(taken.error().message, kExitFailure);
     if (*taken)
-      return refuse("organisation " + std::to_string(options.org_id) + " already has a review run named \"" +
+      return refuse("organisation " + std::to_string(org_id_) + " already has a review run named \"" +
                         options.run + "\"; give this run another name with --run",
                     kExitBadData);
   }
@@ -121,9 +124,6 @@ int LinkReviewQueue::apply_decisions(const link::Linker& linker, std::vector<lin
   if (not_in_lists) std::cout << "; " << not_in_lists << " decided pairs name records not in these lists";
   if (pending) std::cout << "; " << pending << " pairs still pending";
   std::cout << "\n";
-  auto recorded = data_->record("link", "link_review_apply", decisions_org_,
-                                {{"run", options_.run}, {"match", matches}, {"non_match", non_matches}});
-  if (!recorded.ok()) return std::cerr << "haven link: " << recorded.error().message << "\n", kExitFailure;
   data_->close_audit();
   return 0;
 }
@@ -140,7 +140,7 @@ int LinkReviewQueue::store_review_band(const link::Linker& linker, const link::M
   }
   auto tx = data_->store->begin(true);
   if (!tx.ok()) return std::cerr << "haven link: " << tx.error().message << "\n", kExitFailure;
-  auto stored = link_review::store_run(**tx, options_.org_id, reviews, clock_);
+  auto stored = link_review::store_run(**tx, org_id_, reviews, clock_);
   if (!stored.ok()) {
     std::cerr << "haven link: the review queue was not written: " << stored.error().message << "\n";
     return stored.error().code == ErrorCode::kConflict || stored.error().code == ErrorCode::kInvalidArgument ? kExitBadData
@@ -149,7 +149,7 @@ int LinkReviewQueue::store_review_band(const link::Linker& linker, const link::M
   Json lists = Json::array();
   for (std::size_t l = 0; l < linker.list_count(); ++l) lists.push_back(linker.list_name(l));
   // The run's name, its lists and a count: never a record's values.
-  const AuditEvent event{options_.org_id, 0, "cli:link", "link_review_import", "link_review", 0,
+  const AuditEvent event{org_id_, 0, "cli:link", "link_review_import", "link_review", 0,
                          {{"run", options_.run}, {"pairs", *stored}, {"lists", lists}}};
   if (auto audited = data_->audit->append(**tx, event); !audited.ok())
     return std::cerr << "haven link: " << audited.error().message << "\n", kExitFailure;
@@ -157,7 +157,7 @@ int LinkReviewQueue::store_review_band(const link::Linker& linker, const link::M
     return std::cerr << "haven link: the review queue was not written: " << committed.error().message << "\n", kExitFailure;
   data_->close_audit();
   std::cout << *stored << " pairs of the review band stored for review as run \"" << options_.run << "\" of organisation "
-            << options_.org_id << " in " << data_->dir << "\n";
+            << org_id_ << " in " << data_->dir << "\n";
   return 0;
 }
 

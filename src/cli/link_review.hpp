@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/data_dir.hpp"
+#include "cli/link_haven_lists.hpp"
 #include "link/link.hpp"
 #include "link_review/link_review.hpp"
 
@@ -19,9 +20,10 @@ class App;
 namespace haven::cli {
 
 struct LinkReviewOptions {
-  std::string review_into, decisions_from, run, key_file, database;
-  std::int64_t org_id = 0;
+  std::string review_into, decisions_from, run;
 };
+// Adds --review-into, --decisions-from and --run. The data directory's --key-file and --database,
+// and --org (the queue's organisation), are the options --data adds (link_haven_lists.hpp).
 void add_link_review_options(CLI::App& link, LinkReviewOptions& options);
 
 // One linkage run's use of the review queue. Everything that could refuse the run (options that
@@ -31,9 +33,13 @@ class LinkReviewQueue {
  public:
   // -1 when there is nothing to refuse (also when no review option was given); else the exit code,
   // the reason printed: 2 for options that do not fit, 3 for a refused run, 1 for a failure.
-  int prepare(const LinkReviewOptions& options);
+  // `shared`: --key-file, --database and --org as given for --data. --review-into is refused
+  // together with --data: the pairs would carry several organisations' victims into one
+  // organisation's queue.
+  int prepare(const LinkReviewOptions& options, const HavenListsRequest& shared);
   // --decisions-from: decided pairs override the model (match: probability 1, non_match: dropped),
-  // `pairs` sorted again by probability; prints how many decisions were applied. Audited.
+  // `pairs` sorted again by probability; prints how many decisions were applied. (The read of the
+  // decisions was audited by prepare.)
   int apply_decisions(const link::Linker& linker, std::vector<link::ScoredPair>& pairs);
   // --review-into: stores the pairs of the review band with both records' compared values, in one
   // transaction with its audit entry; prints how many. 0, or the exit code after printing why.
@@ -42,6 +48,7 @@ class LinkReviewQueue {
 
  private:
   LinkReviewOptions options_;
+  std::int64_t org_id_ = 0;  // the queue's organisation (0: any, with --decisions-from)
   SystemClock clock_;
   std::optional<DataDir> data_;
   std::int64_t decisions_org_ = 0;

@@ -179,12 +179,31 @@ int main(int argc, char** argv) {
       "estimate", "Estimate how many victims no agency has found (multiple systems estimation) from a CSV\n"
                   "capture-history table: one 0/1 column per agency's list and a count column (count, n or\n"
                   "frequency), one row per pattern of lists people were found on. Prints the estimated total\n"
-                  "with its 95% interval, the model chosen and the method's caveats (see docs/estimation.md).");
+                  "with its 95% interval, the model chosen and the method's caveats (see docs/estimation.md).\n"
+                  "With --pairs and --records, from the files of a linkage (haven link), bootstrapped over the\n"
+                  "linkage and the counts (see docs/linkage.md).");
   auto* estimate_file = estimate_cmd->add_option("file", estimate.file, "Capture-history CSV file");
   auto* estimate_data = estimate_cmd->add_option("--data", estimate.data_dir,
                                                  "Instead of FILE: Haven's own victims in this data directory, each on the list of every\n"
                                                  "report channel and of operations that found them (duplicates merged count once)");
   estimate_file->excludes(estimate_data);
+  auto* estimate_pairs = estimate_cmd->add_option(
+      "--pairs", estimate.pairs,
+      "Instead of FILE: the pairs haven link --pairs wrote (list_l,id_l,list_r,id_r,match_probability,...);\n"
+      "estimates from the entities of --records and bootstraps over the linkage and the counts\n"
+      "(--bootstrap N replicates, each keeping every pair as a link with its probability)");
+  estimate_pairs->excludes(estimate_file)->excludes(estimate_data);
+  auto* estimate_records = estimate_cmd->add_option(
+      "--records", estimate.records, "With --pairs: every record's entity, as haven link --clusters wrote it (entity,list,id)");
+  estimate_pairs->needs(estimate_records);
+  estimate_records->needs(estimate_pairs);
+  estimate_cmd->add_option("--link-type", estimate.link_type,
+                           "With --pairs: the linkage specification's link_type (link_only, default; dedupe_only or\n"
+                           "link_and_dedupe), as the replicates cluster the way haven link did")
+      ->check(CLI::IsMember({"link_only", "dedupe_only", "link_and_dedupe"}));
+  estimate_cmd->add_option("--cluster-density", estimate.cluster_density,
+                           "With --pairs: the specification's cluster_density (default 0.5)")
+      ->check(CLI::Range(0.0, 1.0));
   estimate_cmd->add_option("--key-file", estimate.key_file, "With --data: the master key file (else HAVEN_PASSPHRASE or the terminal)");
   estimate_cmd->add_option("--org", estimate.org_id, "With --data: organisation id (default every organisation)");
   estimate_cmd->add_option("--from", estimate.from, "With --data: cases opened from this day (YYYY-MM-DD)");
@@ -195,7 +214,8 @@ int main(int argc, char** argv) {
                            "Chan, Silverman and Vincent, default), aic, bic, or main (lists independent)");
   estimate_cmd->add_option("--threshold", estimate.threshold, "Stepwise: add a pair while its p-value is below this (default 0.02)")
       ->check(CLI::Range(1e-12, 0.999999));
-  estimate_cmd->add_option("--bootstrap", estimate.bootstrap, "Also a parametric bootstrap BCa interval from N replicates (e.g. 1000)")
+  estimate_cmd->add_option("--bootstrap", estimate.bootstrap, "Also a parametric bootstrap BCa interval from N replicates (e.g. 1000); with --pairs a\n"
+                           "bootstrap over the linkage and the counts instead")
       ->check(CLI::Range(0, 100000));
   estimate_cmd->add_option("--seed", estimate.seed, "Bootstrap seed: the same seed gives the same interval (default 1)");
   estimate_cmd->add_flag("--reselect", estimate.reselect, "Bootstrap: choose the model again in every replicate (slower, wider)");

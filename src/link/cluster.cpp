@@ -101,6 +101,15 @@ std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>
                        density);
 }
 
+std::vector<Cluster> cluster_pairs(const std::vector<std::size_t>& record_list, LinkType type,
+                                   const std::vector<PairProbability>& pairs, double threshold,
+                                   double density) {
+  std::vector<Edge> edges;
+  edges.reserve(pairs.size());
+  for (const PairProbability& p : pairs) edges.push_back({p.left, p.right, p.probability});
+  return cluster_edges(record_list, type, std::move(edges), threshold, density);
+}
+
 std::vector<Cluster> cluster_encoded(const std::vector<EncodedList>& lists, LinkType type,
                                      const std::vector<EncodedPair>& pairs, double threshold,
                                      double density) {

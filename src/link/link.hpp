@@ -19,10 +19,12 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
+#include "stats/mse.hpp"
 
 namespace haven::search {
 class Normaliser;
@@ -126,6 +128,9 @@ struct LinkSpec {
   std::uint64_t u_sample_pairs = 1'000'000;  // as Splink's examples
   int em_max_iterations = 200;
   std::uint64_t seed = 1;
+  // Not part of the JSON: false when the lists hold sealed data (haven link --data), so that an
+  // exploding block is reported by its size alone, never by a victim's value as its key.
+  bool show_block_keys = true;
 };
 
 // Parses the specification (docs/linkage.md). Errors (kInvalidArgument) name the JSON location:
@@ -245,6 +250,61 @@ std::vector<Cluster> cluster(const Linker& linker, const std::vector<ScoredPair>
 // The capture-history table of the clusters, as CSV: one 0/1 column per list (list order), then
 // `count`, one row per observed pattern. `haven estimate` reads it directly.
 std::string capture_history_csv(const Linker& linker, const std::vector<Cluster>& clusters);
+
+// ---- Estimation over the linkage (docs/linkage.md, "Estimating with the linkage's uncertainty")
+
+// A pair of records with the chance that they are the same person.
+struct PairProbability {
+  std::uint32_t left = 0, right = 0;  // record indices (LinkedRecords)
+  double probability = 0;
+};
+
+// Entities from pairs at or above `threshold`, as cluster() makes them, over records whose list
+// is record_list[record].
+std::vector<Cluster> cluster_pairs(const std::vector<std::size_t>& record_list, LinkType type,
+                                   const std::vector<PairProbability>& pairs, double threshold,
+                                   double density);
+
+// A finished linkage as haven link leaves it (or its --pairs and --clusters files describe it):
+// every record with its list and id, the uncertain and certain pairs with their match
+// probabilities, and the entities it settled on.
+struct LinkedRecords {
+  std::vector<std::string> lists;
+  std::vector<std::size_t> record_list;  // per record: index into lists
+  std::vector<std::string> record_ids;   // per record: unique within its list
+  std::vector<PairProbability> pairs;    // every pair from review_from up; others are non-links
+  std::vector<Cluster> entities;         // every record in exactly one
+  LinkType link_type = LinkType::kLinkAndDedupe;
+  double cluster_density = 0.5;
+};
+
+struct LinkageEstimate {
+  stats::MseEstimate point;  // from the entities, with its counts-only intervals
+  int replicates = 0, failed = 0;  // failed: replicates without a finite estimate
+  std::uint64_t seed = 0;
+  std::vector<double> totals;  // the replicates' totals, ascending
+  // The 95% percentile interval over the replicates; only when at least 20 had an estimate.
+  std::optional<std::pair<double, double>> interval;
+};
+
+// Estimates the population from the entities (with `options`), then bootstraps over the linkage
+// and the counts: every replicate keeps each pair as a link with its probability, clusters again
+// (the linkage's link type and density), resamples the entities with replacement and estimates
+// again (the options' selection, without profile, sensitivity or parametric bootstrap).
+// The result depends only on the linkage's content, never on the order of its records, pairs or
+// lists (they are put in the order of list names and ids first), so the same linkage and seed
+// give the same interval whether it comes from memory or from files.
+// Errors: kInvalidArgument for an inconsistent linkage (the message names the record or pair: a
+// list index or record out of range, an id twice in a list, a pair of a record with itself or
+// given twice, a probability outside [0, 1], a record in no entity or in two), replicates outside
+// 0..100,000; those of stats::make_capture_table and stats::estimate_population for the entities.
+Result<LinkageEstimate> estimate_over_linkage(const LinkedRecords& linkage,
+                                              const stats::EstimateOptions& options,
+                                              int replicates, std::uint64_t seed,
+                                              const Progress& progress = {});
+// Two lines for a person: the point estimate with its counts-only interval, and the interval over
+// the linkage and the counts (or why there is none).
+std::string describe_linkage_estimate(const LinkageEstimate& estimate);
 
 // ---- Privacy-preserving linkage (docs/linkage.md, "Encoded lists") ----
 //

@@ -469,7 +469,9 @@ Result<std::unique_ptr<Linker>> Linker::create(LinkSpec spec, std::vector<Record
         for (std::size_t l = 0; l < lists_n; ++l)
           sizes +=
               (l ? " + " : "") + with_commas(too_big[b].per_list[l]) + " in " + impl->list_names[l];
-        message += " \"" + key + "\" (" + sizes + ": " + with_commas(too_big[b].pairs) + " pairs);";
+        message +=
+            (s.show_block_keys ? " \"" + key + "\"" : std::string(" a block (key withheld)")) +
+            " (" + sizes + ": " + with_commas(too_big[b].pairs) + " pairs);";
       }
       message.back() = '.';
       message +=
