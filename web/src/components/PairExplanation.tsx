@@ -73,8 +73,8 @@ function Value({ value }: { value: string | null | undefined }) {
 export function PairExplanation({ pair, showValues }: { pair: LinkReview; showValues: boolean }) {
   // Without the comparisons (withheld from analysts and auditors: they hold the values) only the
   // total shows; the screen says why.
-  const known = Array.isArray(pair.comparisons);
-  const comparisons: Comparison[] = known ? pair.comparisons : [];
+  const comparisons: Comparison[] = pair.comparisons ?? [];
+  const known = pair.comparisons !== undefined;
   const fieldsTotal = comparisons.reduce((sum, c) => sum + c.weight, 0);
   // The total weight is the fields' weights plus the prior's log-odds (how likely two records
   // of these lists are one person before looking at them): shown so the column adds up.

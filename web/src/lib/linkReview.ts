@@ -27,7 +27,8 @@ export interface LinkReview extends RecordBase {
   record_r: string;
   match_probability: number;
   match_weight: number;
-  comparisons: Comparison[];
+  /** Absent for analysts and auditors: the server withholds the whole list (it holds the values). */
+  comparisons?: Comparison[];
   status: ReviewStatus;
   note?: string;
   decided_by?: number | string;

@@ -2,7 +2,8 @@
 // run's uncertain pairs, the likeliest first. A pair shows the two records side by side with each
 // field's comparison level and weight; a supervisor or investigator says "same person" or "not the
 // same person" (with an optional note) and the next pending pair opens; the last decision can be
-// undone. Analysts and auditors see the levels and weights, not the values, and decide nothing.
+// undone. Analysts and auditors get the pairs without their comparisons (the server withholds
+// them: they hold the values), so they see the probability and total weight, and decide nothing.
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../lib/api';
