@@ -28,6 +28,7 @@ export const routes: Route[] = [
   { path: '/persons', component: lazy(() => import('./screens/PersonsList').then((m) => m.PersonsList)), nav: 'nav.persons' },
   { path: '/persons/search', component: lazy(() => import('./screens/PersonSearch').then((m) => m.PersonSearch)), show: worksCases },
   { path: '/duplicates', component: lazy(() => import('./screens/Duplicates').then((m) => m.Duplicates)), nav: 'nav.duplicates', show: worksCases },
+  { path: '/link-review', component: lazy(() => import('./screens/LinkReview').then((m) => m.LinkReview)), nav: 'nav.linkReview', show: (me) => has(me, 'supervisor', 'investigator', 'analyst', 'auditor') },
   { path: '/referrals', component: lazy(() => import('./screens/admin/Referrals').then((m) => m.Referrals)), nav: 'nav.referrals', show: worksCases },
   { path: '/shared/cases/:id', component: lazy(() => import('./screens/admin/Referrals').then((m) => m.SharedCase)), show: worksCases },
   { path: '/trainings', component: lazy(() => import('./screens/Quality').then((m) => m.Trainings)), nav: 'nav.trainings' },

@@ -1,9 +1,11 @@
 // English, the reference catalogue: every other language must have every key (the type checker
 // says which are missing). "f." keys label fields, "v." keys label values of choice fields.
 import { adminEn } from './admin_en';
+import { linkEn } from './link_en';
 
 export const en = {
   ...adminEn,
+  ...linkEn,
   'nav.dashboard': 'Dashboard',
   'nav.intake': 'New intake',
   'nav.cases': 'Cases',

@@ -1,8 +1,10 @@
 import type { MessageKey } from './en';
 import { adminEs } from './admin_es';
+import { linkEs } from './link_es';
 
 export const es: Record<MessageKey, string> = {
   ...adminEs,
+  ...linkEs,
   'nav.dashboard': 'Panel',
   'nav.intake': 'Nuevo ingreso',
   'nav.cases': 'Casos',

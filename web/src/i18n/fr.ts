@@ -1,8 +1,10 @@
 import type { MessageKey } from './en';
 import { adminFr } from './admin_fr';
+import { linkFr } from './link_fr';
 
 export const fr: Record<MessageKey, string> = {
   ...adminFr,
+  ...linkFr,
   'nav.dashboard': 'Tableau de bord',
   'nav.intake': 'Nouveau signalement',
   'nav.cases': 'Dossiers',

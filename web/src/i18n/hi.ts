@@ -1,8 +1,10 @@
 import type { MessageKey } from './en';
 import { adminHi } from './admin_hi';
+import { linkHi } from './link_hi';
 
 export const hi: Record<MessageKey, string> = {
   ...adminHi,
+  ...linkHi,
   'nav.dashboard': 'डैशबोर्ड',
   'nav.intake': 'नई सूचना',
   'nav.cases': 'मामले',

@@ -109,6 +109,16 @@ export function formatNumber(n: number, digits = 0): string {
   return new Intl.NumberFormat(current, { maximumFractionDigits: digits }).format(n);
 }
 
+/** A number with its sign ("+4.2", "−1.5", "0"), e.g. a weight of evidence. */
+export function formatSigned(n: number, digits = 1): string {
+  return new Intl.NumberFormat(current, { signDisplay: 'exceptZero', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+}
+
+/** A share from 0 to 1 as a percentage ("78.5 %" as the language writes it). */
+export function formatPercent(share: number, digits = 1): string {
+  return new Intl.NumberFormat(current, { style: 'percent', maximumFractionDigits: digits }).format(share);
+}
+
 /** Compares texts as the user's language sorts them. */
 export function compareText(a: string, b: string): number {
   return collator.compare(a, b);
