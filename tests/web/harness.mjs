@@ -140,6 +140,19 @@ export async function login(page, url, username, pass = passwordOf(username)) {
 }
 
 /** Writes a screenshot of the page when HAVEN_SCREENSHOTS names a directory. */
+/** Waits until the element with `id` has focus; on a timeout the error says where focus is instead. */
+export async function waitForFocus(page, id, timeout = 30000) {
+  try {
+    await page.waitForFunction((want) => document.activeElement?.id === want, id, { timeout });
+  } catch (err) {
+    const where = await page.evaluate(() => {
+      const a = document.activeElement;
+      return a ? `<${a.tagName.toLowerCase()} id="${a.id}" class="${a.className}">${(a.textContent ?? '').slice(0, 80)}` : 'nothing';
+    });
+    throw new Error(`focus never reached #${id}; it is on ${where}`, { cause: err });
+  }
+}
+
 export async function screenshot(page, name) {
   if (!process.env.HAVEN_SCREENSHOTS) return;
   // Relative to the repository (ctest runs tests in the build directory).

@@ -4,7 +4,7 @@
 // levels and weights but no values and no decision buttons. Nothing wider than a phone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiAs, launchBrowser, login, screenshot, startHaven, usersByRole } from './harness.mjs';
+import { apiAs, launchBrowser, login, screenshot, startHaven, usersByRole, waitForFocus } from './harness.mjs';
 
 let haven;
 let users;
@@ -67,13 +67,13 @@ test('a supervisor decides pairs with the per-field explanation, by mouse and ke
     assert.equal(decided.note, note);
 
     // Keyboard: focus is on the new pair; J and K move through the queue, N decides.
-    await page.waitForFunction(() => document.activeElement?.id === 'pair-h');
+    await waitForFocus(page, 'pair-h');
     await page.keyboard.press('j');
     await page.locator(`.pair-view[data-pair="${top[2].id}"]`).waitFor();
-    await page.waitForFunction(() => document.activeElement?.id === 'pair-h');
+    await waitForFocus(page, 'pair-h');
     await page.keyboard.press('k');
     await page.locator(`.pair-view[data-pair="${second.id}"]`).waitFor();
-    await page.waitForFunction(() => document.activeElement?.id === 'pair-h');
+    await waitForFocus(page, 'pair-h');
     await page.keyboard.press('n');
     await page.locator(`.pair-view[data-pair="${top[2].id}"]`).waitFor();
     assert.equal((await supervisor.get(`/link-reviews/${second.id}`)).status, 'non_match');
@@ -160,7 +160,7 @@ test('an analyst sees the pairs without the compared values and cannot decide', 
     const text = await page.locator('main').innerText();
     for (const v of values) assert.ok(!text.includes(v), `the value "${v}" is not on the analyst's page`);
     // The keyboard still moves through the queue.
-    await page.waitForFunction(() => document.activeElement?.id === 'pair-h');
+    await waitForFocus(page, 'pair-h');
     await page.keyboard.press('j');
     await page.locator(`.pair-view[data-pair="${top[3].id}"]`).waitFor();
     await screenshot(page, 'link-review-analyst');
